@@ -1,0 +1,1 @@
+"""The sandbox issuer for demos and tests."""

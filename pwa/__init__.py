@@ -1,0 +1,1 @@
+"""The Progressive Web App and the composition root (CLI, app factory)."""

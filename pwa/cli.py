@@ -1,0 +1,75 @@
+"""The ``satchel`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from shared.errors import SatchelError
+from shared.verify.parse import InputLimits, parse_input
+from shared.verify.pipeline import VerifyOptions, verify
+from shared.verify.render import render_text
+
+EXIT_VERIFIED, EXIT_NOT_VERIFIED, EXIT_UNUSABLE = 0, 1, 2
+
+
+async def _read_source(source: str, limits: InputLimits) -> bytes:
+    if source == "-":
+        return sys.stdin.buffer.read(limits.max_bytes + 1)
+    if source.startswith(("https://", "http://")):
+        from shared.fetch import default_fetcher
+
+        result = await default_fetcher().get(source, accept="application/json, application/jwt")
+        return result.body
+    return Path(source).read_bytes()
+
+
+async def _verify_command(args: argparse.Namespace) -> int:
+    limits = InputLimits()
+    try:
+        raw = await _read_source(args.source, limits)
+        document: Any = parse_input(raw, limits)
+    except (OSError, SatchelError, UnicodeDecodeError) as exc:
+        code = getattr(exc, "code", "input.unreadable")
+        print(f"satchel verify: cannot use {args.source}: {exc} ({code})", file=sys.stderr)
+        return EXIT_UNUSABLE
+    options = VerifyOptions(challenge=args.challenge, domain=args.domain)
+    report = await verify(document, options=options)
+    if args.json:
+        sys.stdout.write(msgspec.json.format(msgspec.json.encode(report)).decode() + "\n")
+    else:
+        print(render_text(report))
+    if report.kind == "unknown" and not report.verified and report.check("syntax") is not None:
+        syntax = report.check("syntax")
+        if syntax is not None and syntax.code and syntax.code.startswith("input."):
+            return EXIT_UNUSABLE
+    return EXIT_VERIFIED if report.verified else EXIT_NOT_VERIFIED
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``satchel``."""
+    parser = argparse.ArgumentParser(prog="satchel", description="Satchel credential wallet and verifier")
+    sub = parser.add_subparsers(dest="command", required=True)
+    v = sub.add_parser("verify", help="verify a credential or presentation (JSON-LD or JWT)")
+    v.add_argument("source", help="a file, an https URL, or - for standard input")
+    v.add_argument("--json", action="store_true", help="print the full typed report as JSON")
+    v.add_argument("--challenge", help="the challenge the presentation must answer")
+    v.add_argument("--domain", help="the domain the presentation must be bound to")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``satchel`` console script."""
+    args = build_parser().parse_args(argv)
+    if args.command == "verify":
+        return asyncio.run(_verify_command(args))
+    return EXIT_UNUSABLE  # pragma: no cover - argparse enforces the choices
+
+
+if __name__ == "__main__":
+    sys.exit(main())

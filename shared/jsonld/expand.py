@@ -1,0 +1,194 @@
+"""Safe JSON-LD expansion and conversion to RDF quads.
+
+pyld silently drops what it cannot map to an absolute IRI (undefined terms,
+undefined types, relative ``@id`` values). A signature over such a document
+would not cover the dropped data, so here every such loss is an error
+(``jsonld.dropped-term`` / ``jsonld.relative-iri``) naming the JSON path.
+
+Relative references are detected by expanding against a sentinel base IRI that
+no real document uses: anything resolved against it was relative.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pyld import jsonld  # type: ignore[import-untyped]
+
+from shared.errors import ContextError, JsonLdError
+from shared.jsonld.loader import document_loader
+from shared.jsonld.nquads import Quad, iri_term, literal_term
+
+SENTINEL_BASE = "https://relative-iri.satchel.invalid/"
+
+_OPTIONS_BASE: dict[str, Any] = {
+    "documentLoader": document_loader,
+    "base": SENTINEL_BASE,
+    "processingMode": "json-ld-1.1",
+}
+
+
+def _json_paths(node: Any, key: str, path: str = "$") -> Iterator[str]:
+    """Yield JSON paths where ``key`` occurs as an object member name."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            child = f"{path}.{k}" if k.isidentifier() else f"{path}[{k!r}]"
+            if k == key:
+                yield child
+            if k != "@context":
+                yield from _json_paths(v, key, child)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _json_paths(v, key, f"{path}[{i}]")
+
+
+def _find_relative(expanded: Any, path: str = "$") -> str | None:
+    """Return a description of the first relative IRI left in ``expanded``."""
+    if isinstance(expanded, list):
+        for i, v in enumerate(expanded):
+            found = _find_relative(v, f"{path}[{i}]")
+            if found:
+                return found
+        return None
+    if not isinstance(expanded, dict):
+        return None
+    for key, value in expanded.items():
+        if key.startswith(SENTINEL_BASE):
+            return f"property {key[len(SENTINEL_BASE) :]!r}"
+        if key == "@id" and isinstance(value, str) and value.startswith(SENTINEL_BASE):
+            return f"@id {value[len(SENTINEL_BASE) :]!r}"
+        if key == "@type":
+            for t in value if isinstance(value, list) else [value]:
+                if isinstance(t, str) and t.startswith(SENTINEL_BASE):
+                    return f"type {t[len(SENTINEL_BASE) :]!r}"
+        if key == "@value":
+            continue
+        found = _find_relative(value, path)
+        if found:
+            return found
+    return None
+
+
+def _relative_error(document: Any, what: str) -> JsonLdError:
+    # ``what`` is "kind 'value'"; point at the first JSON path holding the value.
+    value = what.split(" ", 1)[1].strip("'\"")
+    path = _path_of_value(document, value) or "$"
+    return JsonLdError(
+        f"{what} at {path} is not an absolute IRI (undefined term, undefined type or "
+        "relative reference); it would be silently dropped or rebased, so the document is "
+        "refused.",
+        code="jsonld.relative-iri",
+        path=path,
+        value=value,
+    )
+
+
+def _path_of_value(node: Any, value: str, path: str = "$") -> str | None:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "@context":
+                continue
+            child = f"{path}.{k}" if k.isidentifier() else f"{path}[{k!r}]"
+            if v == value:
+                return child
+            found = _path_of_value(v, value, child)
+            if found:
+                return found
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            if v == value:
+                return f"{path}[{i}]"
+            found = _path_of_value(v, value, f"{path}[{i}]")
+            if found:
+                return found
+    return None
+
+
+def safe_expand(document: dict[str, Any]) -> list[Any]:
+    """Expand ``document`` with bundled contexts; refuse any silent data loss."""
+    dropped: list[str] = []
+
+    def on_dropped(prop: Any) -> None:
+        dropped.append(str(prop))
+
+    processor = jsonld.JsonLdProcessor(on_property_dropped=on_dropped)
+    try:
+        expanded: list[Any] = processor.expand(document, dict(_OPTIONS_BASE))
+    except jsonld.JsonLdError as exc:
+        raise _translate(exc) from exc
+    if dropped:
+        term = dropped[0]
+        path = next(_json_paths(document, term), "$")
+        raise JsonLdError(
+            f"Term {term!r} at {path} is not defined by any @context, so it would be "
+            "silently dropped from what the signature covers; the document is refused.",
+            code="jsonld.dropped-term",
+            path=path,
+            term=term,
+        )
+    relative = _find_relative(expanded)
+    if relative:
+        raise _relative_error(document, relative)
+    return expanded
+
+
+def _translate(exc: Any) -> Exception:
+    """Turn a pyld error into ours, surfacing a context error from the loader."""
+    cause: Any = exc
+    while cause is not None:
+        if isinstance(cause, ContextError):
+            return cause
+        details = getattr(cause, "details", None)
+        if isinstance(details, dict):
+            inner = details.get("cause")
+            if isinstance(inner, ContextError):
+                return inner
+        cause = cause.__cause__ or getattr(cause, "cause", None)
+    return JsonLdError(f"JSON-LD processing failed: {exc}", code="jsonld.invalid")
+
+
+def _term(obj: dict[str, Any]) -> str:
+    kind = obj["type"]
+    if kind == "IRI":
+        return iri_term(obj["value"])
+    if kind == "blank node":
+        return str(obj["value"])
+    return literal_term(obj["value"], obj.get("datatype"), obj.get("language"))
+
+
+def expanded_to_quads(expanded: list[Any]) -> list[Quad]:
+    """Convert an already-safe expanded document to RDF quads."""
+    processor = jsonld.JsonLdProcessor()
+    options: dict[str, Any] = dict(_OPTIONS_BASE)
+    options["rdfDirection"] = "i18n-datatype"
+    options["produceGeneralizedRdf"] = False
+    issuer = jsonld.IdentifierIssuer("_:b")
+    node_map: dict[str, Any] = {"@default": {}}
+    try:
+        processor._create_node_map(expanded, node_map, "@default", issuer)
+        quads: list[Quad] = []
+        for graph_name, graph in sorted(node_map.items()):
+            if graph_name == "@default":
+                g = ""
+            elif graph_name.startswith("_:"):
+                g = graph_name
+            elif jsonld._is_absolute_iri(graph_name):
+                g = iri_term(graph_name)
+            else:
+                raise JsonLdError(
+                    f"Graph name {graph_name!r} is not an absolute IRI.",
+                    code="jsonld.relative-iri",
+                )
+            for triple in processor._graph_to_rdf(graph, issuer, options):
+                quads.append(
+                    (_term(triple["subject"]), _term(triple["predicate"]), _term(triple["object"]), g)
+                )
+    except jsonld.JsonLdError as exc:
+        raise _translate(exc) from exc
+    return quads
+
+
+def to_quads(document: dict[str, Any]) -> list[Quad]:
+    """Safely expand ``document`` and return its RDF quads (not yet canonical)."""
+    return expanded_to_quads(safe_expand(document))

@@ -1,0 +1,1 @@
+"""Checks, the pipeline and the report."""

@@ -1,0 +1,108 @@
+"""The verification report: the one structure every verdict is rendered from."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import msgspec
+
+from shared.errors import SatchelError
+
+Status = Literal["passed", "failed", "warning", "skipped"]
+
+
+class CheckResult(msgspec.Struct, omit_defaults=True):
+    """One check: a stable id, its outcome and a plain-language message."""
+
+    id: str
+    status: Status
+    message: str
+    code: str | None = None
+    problem_type: str | None = None
+    details: dict[str, Any] = {}
+
+
+class Summary(msgspec.Struct, omit_defaults=True):
+    """A short description of what was verified, for display."""
+
+    types: list[str] = []
+    issuer_id: str | None = None
+    issuer_name: str | None = None
+    holder: str | None = None
+    subject_id: str | None = None
+    subject_name: str | None = None
+    achievement_name: str | None = None
+    valid_from: str | None = None
+    valid_until: str | None = None
+
+
+class VerificationReport(msgspec.Struct, omit_defaults=True):
+    """The verdict on a credential or presentation, with every check and nested report.
+
+    ``verified`` is true only when at least one proof was checked and passed,
+    no check failed, and every nested report is verified.
+    """
+
+    verified: bool
+    kind: Literal["credential", "presentation", "unknown"]
+    format: str
+    checks: list[CheckResult]
+    summary: Summary = msgspec.field(default_factory=Summary)
+    nested: list[VerificationReport] = []
+    label: str | None = None
+    checked_at: str | None = None
+
+    def check(self, check_id: str) -> CheckResult | None:
+        """The first check with ``check_id``, if any."""
+        return next((c for c in self.checks if c.id == check_id), None)
+
+    @property
+    def failures(self) -> list[CheckResult]:
+        """Checks that failed, in this report only."""
+        return [c for c in self.checks if c.status == "failed"]
+
+    @property
+    def warnings(self) -> list[CheckResult]:
+        """Checks that passed with a warning, in this report only."""
+        return [c for c in self.checks if c.status == "warning"]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-compatible dict."""
+        result: dict[str, Any] = msgspec.to_builtins(self)
+        return result
+
+
+def passed(check_id: str, message: str, **details: Any) -> CheckResult:
+    """A passed check."""
+    return CheckResult(check_id, "passed", message, details=details)
+
+
+def warning(check_id: str, message: str, **details: Any) -> CheckResult:
+    """A check that passed with a caveat the reader should see."""
+    return CheckResult(check_id, "warning", message, details=details)
+
+
+def skipped(check_id: str, message: str) -> CheckResult:
+    """A check that was not run (and does not count as passed)."""
+    return CheckResult(check_id, "skipped", message)
+
+
+def failed(check_id: str, message: str, code: str | None = None, **details: Any) -> CheckResult:
+    """A failed check."""
+    problem = f"https://satchel.dev/problems/{code}" if code else None
+    return CheckResult(check_id, "failed", message, code=code, problem_type=problem, details=details)
+
+
+def from_error(check_id: str, exc: SatchelError) -> CheckResult:
+    """A failed check carrying the error's stable code and message."""
+    details = {k: v for k, v in exc.details.items() if isinstance(v, str | int | float | bool)}
+    return CheckResult(
+        check_id, "failed", exc.message, code=exc.code, problem_type=exc.problem_type, details=details
+    )
+
+
+def compute_verified(checks: list[CheckResult], nested: list[VerificationReport]) -> bool:
+    """True only if a proof passed, nothing failed here, and all nested reports verified."""
+    proof_passed = any(c.id == "proof" and c.status in ("passed", "warning") for c in checks)
+    no_failure = all(c.status != "failed" for c in checks)
+    return proof_passed and no_failure and all(n.verified for n in nested)

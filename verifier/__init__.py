@@ -1,0 +1,1 @@
+"""The employer's verifier service."""
