@@ -53,7 +53,9 @@ async def _verify_command(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``satchel``."""
-    parser = argparse.ArgumentParser(prog="satchel", description="Satchel credential wallet and verifier")
+    parser = argparse.ArgumentParser(
+        prog="satchel", description="Satchel credential wallet and verifier"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     v = sub.add_parser("verify", help="verify a credential or presentation (JSON-LD or JWT)")
     v.add_argument("source", help="a file, an https URL, or - for standard input")

@@ -128,7 +128,13 @@ def _listed_under(doc: dict[str, Any], purpose: str, vm_id: str) -> bool:
     value = doc.get(purpose)
     entries = value if isinstance(value, list) else [value] if value is not None else []
     for entry in entries:
-        ref = entry if isinstance(entry, str) else entry.get("id") if isinstance(entry, dict) else None
+        ref = (
+            entry
+            if isinstance(entry, str)
+            else entry.get("id")
+            if isinstance(entry, dict)
+            else None
+        )
         if isinstance(ref, str) and _absolute(ref, base) == vm_id:
             return True
     return False

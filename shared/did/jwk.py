@@ -40,12 +40,16 @@ def resolve(did: str) -> dict[str, Any]:
             {"id": vm_id, "type": "JsonWebKey2020", "controller": did, "publicKeyJwk": jwk}
         ],
     }
-    rels = ["keyAgreement"] if jwk.get("use") == "enc" else [
-        "assertionMethod",
-        "authentication",
-        "capabilityInvocation",
-        "capabilityDelegation",
-    ]
+    rels = (
+        ["keyAgreement"]
+        if jwk.get("use") == "enc"
+        else [
+            "assertionMethod",
+            "authentication",
+            "capabilityInvocation",
+            "capabilityDelegation",
+        ]
+    )
     if jwk.get("use") != "sig" and "keyAgreement" not in rels:
         rels.append("keyAgreement")
     for rel in rels:

@@ -8,7 +8,12 @@ from shared.errors import DidError, KeyFormatError
 from shared.keys import PublicKey, public_key_from_multikey
 
 _CONTEXT = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"]
-_RELATIONSHIPS = ("authentication", "assertionMethod", "capabilityInvocation", "capabilityDelegation")
+_RELATIONSHIPS = (
+    "authentication",
+    "assertionMethod",
+    "capabilityInvocation",
+    "capabilityDelegation",
+)
 
 
 def did_key_for(public_key: PublicKey) -> str:
@@ -25,7 +30,9 @@ def resolve(did: str) -> dict[str, Any]:
     try:
         public_key_from_multikey(fingerprint)
     except KeyFormatError as exc:
-        raise DidError(f"{did!r} does not encode a supported key: {exc}", code="did.invalid") from exc
+        raise DidError(
+            f"{did!r} does not encode a supported key: {exc}", code="did.invalid"
+        ) from exc
     vm_id = f"{did}#{fingerprint}"
     doc: dict[str, Any] = {
         "@context": list(_CONTEXT),

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pyld import jsonld  # type: ignore[import-untyped]
+from pyld import jsonld
 
 from shared.errors import ContextError, JsonLdError
 from shared.jsonld.loader import document_loader
@@ -182,7 +182,12 @@ def expanded_to_quads(expanded: list[Any]) -> list[Quad]:
                 )
             for triple in processor._graph_to_rdf(graph, issuer, options):
                 quads.append(
-                    (_term(triple["subject"]), _term(triple["predicate"]), _term(triple["object"]), g)
+                    (
+                        _term(triple["subject"]),
+                        _term(triple["predicate"]),
+                        _term(triple["object"]),
+                        g,
+                    )
                 )
     except jsonld.JsonLdError as exc:
         raise _translate(exc) from exc

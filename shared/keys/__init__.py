@@ -209,9 +209,7 @@ class PrivateKey:
                 serialization.NoEncryption(),
             )
         else:
-            d = self.key.private_numbers().private_value.to_bytes(
-                _COORD_LEN[self.key_type], "big"
-            )
+            d = self.key.private_numbers().private_value.to_bytes(_COORD_LEN[self.key_type], "big")
         return {**jwk, "d": b64url_encode(d)}
 
 
@@ -226,7 +224,9 @@ def generate_key(key_type: KeyType = "Ed25519") -> PrivateKey:
 
 def _ec_from_compressed(key_type: KeyType, raw: bytes) -> PublicKey:
     try:
-        return PublicKey(key_type, ec.EllipticCurvePublicKey.from_encoded_point(_CURVES[key_type], raw))
+        return PublicKey(
+            key_type, ec.EllipticCurvePublicKey.from_encoded_point(_CURVES[key_type], raw)
+        )
     except ValueError as exc:
         raise KeyFormatError(f"Invalid {key_type} public key point.", code="key.invalid") from exc
 
@@ -305,9 +305,7 @@ def public_key_from_jwk(jwk: dict[str, Any], *, allow_private: bool = False) -> 
         raise KeyFormatError(f"The JWK lacks member {exc}.", code="key.invalid") from exc
     except ValueError as exc:
         raise KeyFormatError(f"Invalid JWK: {exc}", code="key.invalid") from exc
-    raise KeyFormatError(
-        f"Unsupported JWK (kty={kty!r}, crv={crv!r}).", code="key.unsupported"
-    )
+    raise KeyFormatError(f"Unsupported JWK (kty={kty!r}, crv={crv!r}).", code="key.unsupported")
 
 
 def private_key_from_jwk(jwk: dict[str, Any]) -> PrivateKey:

@@ -197,6 +197,14 @@ async def verify_proofs(
     return outcomes
 
 
+def _with_suite_context(document: dict[str, Any], context: str | None) -> dict[str, Any]:
+    """Add the context a legacy proof type needs to the document, if missing."""
+    contexts = document.get("@context")
+    if context is None or not isinstance(contexts, list) or context in contexts:
+        return document
+    return {**document, "@context": [*contexts, context]}
+
+
 def sign_document(
     document: dict[str, Any],
     key: PrivateKey,
@@ -219,6 +227,7 @@ def sign_document(
     proof_options.update(
         {"verificationMethod": verification_method, "proofPurpose": purpose, **options}
     )
+    document = _with_suite_context(document, getattr(found, "context", None))
     unsecured = copy.deepcopy({k: v for k, v in document.items() if k != "proof"})
     previous = options.get("previousProof")
     if previous is not None:

@@ -28,15 +28,30 @@ class SuiteResult:
 class Cryptosuite(Protocol):
     """A Data Integrity cryptosuite (or legacy proof type)."""
 
-    name: str
-    proof_type: str
-    key_types: frozenset[str]
+    @property
+    def name(self) -> str:
+        """The cryptosuite name (or the legacy proof type)."""
+        ...
 
-    def verify(self, document: dict[str, Any], proof: dict[str, Any], key: PublicKey) -> SuiteResult:
+    @property
+    def proof_type(self) -> str:
+        """The proof ``type`` this suite produces."""
+        ...
+
+    @property
+    def key_types(self) -> frozenset[str]:
+        """Key types this suite accepts (checked before verifying)."""
+        ...
+
+    def verify(
+        self, document: dict[str, Any], proof: dict[str, Any], key: PublicKey
+    ) -> SuiteResult:
         """Verify ``proof`` over ``document`` (which carries no ``proof``); raise on failure."""
         ...
 
-    def sign(self, document: dict[str, Any], options: dict[str, Any], key: PrivateKey) -> dict[str, Any]:
+    def sign(
+        self, document: dict[str, Any], options: dict[str, Any], key: PrivateKey
+    ) -> dict[str, Any]:
         """Return a proof over ``document`` with proof options ``options``."""
         ...
 
@@ -54,6 +69,7 @@ class HashSignSuite:
     transform: Literal["rdfc", "jcs"]
     names_cryptosuite: bool = True
     legacy_of: str | None = None
+    context: str | None = None  # a context the document must include for this proof type
 
     JS_COMPAT_WARNING: ClassVar[str] = (
         "The signature was made over the JavaScript reference's canonical form, which departs "
@@ -100,7 +116,9 @@ class HashSignSuite:
             )
         return multibase_decode(value)
 
-    def verify(self, document: dict[str, Any], proof: dict[str, Any], key: PublicKey) -> SuiteResult:
+    def verify(
+        self, document: dict[str, Any], proof: dict[str, Any], key: PublicKey
+    ) -> SuiteResult:
         """Verify ``proof`` over ``document``; raise ``ProofError`` if it does not hold."""
         result = SuiteResult()
         if proof.get("cryptosuite") == self.legacy_of and self.legacy_of:
@@ -123,11 +141,14 @@ class HashSignSuite:
         result.warnings.append(self.JS_COMPAT_WARNING)
         return result
 
-    def sign(self, document: dict[str, Any], options: dict[str, Any], key: PrivateKey) -> dict[str, Any]:
+    def sign(
+        self, document: dict[str, Any], options: dict[str, Any], key: PrivateKey
+    ) -> dict[str, Any]:
         """Create a proof over ``document`` from proof ``options`` (type etc. filled in)."""
         if key.key_type not in self.key_types:
             raise ProofError(
-                f"{self.name} cannot sign with a {key.key_type} key.", code="proof.key-type-mismatch"
+                f"{self.name} cannot sign with a {key.key_type} key.",
+                code="proof.key-type-mismatch",
             )
         proof: dict[str, Any] = {"type": self.proof_type}
         if self.names_cryptosuite:

@@ -10,4 +10,5 @@ ED25519_SIGNATURE_2020 = HashSignSuite(
     key_types=frozenset({"Ed25519"}),
     transform="rdfc",
     names_cryptosuite=False,
+    context="https://w3id.org/security/suites/ed25519-2020/v1",
 )

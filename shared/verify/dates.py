@@ -21,7 +21,9 @@ def parse_datetime(value: object, *, field: str, require_timezone: bool = True) 
     m = _DATETIME.match(value.strip())
     if not m:
         raise InputError(
-            f"{field} ({value!r}) is not an XML Schema date-time.", code="date.malformed", field=field
+            f"{field} ({value!r}) is not an XML Schema date-time.",
+            code="date.malformed",
+            field=field,
         )
     tz = m.group("tz")
     if tz is None and require_timezone:

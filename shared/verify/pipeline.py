@@ -116,8 +116,13 @@ def _syntax_checks(document: dict[str, Any], kind: str) -> list[CheckResult]:
     if "id" in document and not _is_url(document["id"]):
         problems.append("id must be a URL")
     if problems:
-        return [failed("syntax", "Not a well-formed " + kind + ": " + "; ".join(problems) + ".",
-                       code="syntax.invalid")]
+        return [
+            failed(
+                "syntax",
+                "Not a well-formed " + kind + ": " + "; ".join(problems) + ".",
+                code="syntax.invalid",
+            )
+        ]
     version = "2.0" if contexts[0] == VC_V2 else "1.1"
     return [passed("syntax", f"Well-formed VCDM {version} {kind}.")]
 
@@ -141,7 +146,9 @@ def _date_checks(document: dict[str, Any], options: VerifyOptions) -> list[Check
     now = options.now()
     skew = options.clock_skew
     v1 = _as_list(document.get("@context"))[:1] == [VC_V1]
-    start_field, end_field = ("issuanceDate", "expirationDate") if v1 else ("validFrom", "validUntil")
+    start_field, end_field = (
+        ("issuanceDate", "expirationDate") if v1 else ("validFrom", "validUntil")
+    )
     results: list[CheckResult] = []
     try:
         start = (
@@ -149,24 +156,40 @@ def _date_checks(document: dict[str, Any], options: VerifyOptions) -> list[Check
             if start_field in document
             else None
         )
-        end = parse_datetime(document[end_field], field=end_field) if end_field in document else None
+        end = (
+            parse_datetime(document[end_field], field=end_field) if end_field in document else None
+        )
     except InputError as exc:
         return [from_error("valid-from", exc)]
     if start and end and start > end:
-        return [failed("valid-from", f"{start_field} is after {end_field}: the dates are malformed.",
-                       code="date.inverted")]
+        return [
+            failed(
+                "valid-from",
+                f"{start_field} is after {end_field}: the dates are malformed.",
+                code="date.inverted",
+            )
+        ]
     if start is None:
         results.append(skipped("valid-from", f"No {start_field}: valid from any time."))
     elif start - skew > now:
-        results.append(failed("valid-from", f"Not yet valid: valid from {iso(start)}.",
-                              code="date.not-yet-valid", valid_from=iso(start)))
+        results.append(
+            failed(
+                "valid-from",
+                f"Not yet valid: valid from {iso(start)}.",
+                code="date.not-yet-valid",
+                valid_from=iso(start),
+            )
+        )
     else:
         results.append(passed("valid-from", f"Valid since {iso(start)}."))
     if end is None:
         results.append(passed("valid-until", "No expiry date."))
     elif end + skew < now:
-        results.append(failed("valid-until", f"Expired on {iso(end)}.", code="date.expired",
-                              valid_until=iso(end)))
+        results.append(
+            failed(
+                "valid-until", f"Expired on {iso(end)}.", code="date.expired", valid_until=iso(end)
+            )
+        )
     else:
         results.append(passed("valid-until", f"Valid until {iso(end)}."))
     return results
@@ -179,13 +202,23 @@ def _proof_date_checks(outcome: ProofOutcome, options: VerifyOptions) -> list[Ch
         if outcome.created is not None:
             created = parse_datetime(outcome.created, field="proof.created")
             if created - options.clock_skew > now:
-                results.append(failed("proof-created", f"The proof was created in the future ({iso(created)}).",
-                                      code="proof.created-in-future"))
+                results.append(
+                    failed(
+                        "proof-created",
+                        f"The proof was created in the future ({iso(created)}).",
+                        code="proof.created-in-future",
+                    )
+                )
         if outcome.expires is not None:
             expires = parse_datetime(outcome.expires, field="proof.expires")
             if expires + options.clock_skew < now:
-                results.append(failed("proof-expires", f"The proof expired on {iso(expires)}.",
-                                      code="proof.expired"))
+                results.append(
+                    failed(
+                        "proof-expires",
+                        f"The proof expired on {iso(expires)}.",
+                        code="proof.expired",
+                    )
+                )
     except InputError as exc:
         results.append(from_error("proof-created", exc))
     return results
@@ -197,18 +230,33 @@ def _proof_checks(
     results: list[CheckResult] = []
     for outcome in outcomes:
         label = outcome.cryptosuite or outcome.proof_type
-        where = {"proof_index": outcome.index, "cryptosuite": label,
-                 "verification_method": outcome.verification_method}
+        where = {
+            "proof_index": outcome.index,
+            "cryptosuite": label,
+            "verification_method": outcome.verification_method,
+        }
         err = outcome.error
         if err is not None:
             if err.code.startswith(_KEY_CODES):
                 results.append(from_error("issuer-key", err))
-                results.append(failed("proof", f"The {label} proof could not be checked: "
-                                      "its key could not be confirmed.", code="proof.unverifiable", **where))
+                results.append(
+                    failed(
+                        "proof",
+                        f"The {label} proof could not be checked: its key could not be confirmed.",
+                        code="proof.unverifiable",
+                        **where,
+                    )
+                )
             elif err.code == "proof.purpose-mismatch":
                 results.append(from_error("proof-purpose", err))
-                results.append(failed("proof", f"The {label} proof is not valid for this use.",
-                                      code=err.code, **where))
+                results.append(
+                    failed(
+                        "proof",
+                        f"The {label} proof is not valid for this use.",
+                        code=err.code,
+                        **where,
+                    )
+                )
             else:
                 fail = from_error("proof", err)
                 fail.details.update(where)
@@ -218,21 +266,33 @@ def _proof_checks(
             results.append(warning("proof", note, **where))
         results.append(passed("proof", f"The {label} signature is valid.", **where))
         if signer_id is not None and outcome.controller != signer_id:
-            results.append(failed("issuer-key", f"The proof was made with a key of {outcome.controller}, "
-                                  f"not of the {signer_role} {signer_id}.", code="proof.signer-mismatch"))
+            results.append(
+                failed(
+                    "issuer-key",
+                    f"The proof was made with a key of {outcome.controller}, "
+                    f"not of the {signer_role} {signer_id}.",
+                    code="proof.signer-mismatch",
+                )
+            )
         else:
-            results.append(passed("issuer-key", f"The key belongs to the {signer_role} ({outcome.controller})."))
+            results.append(
+                passed(
+                    "issuer-key", f"The key belongs to the {signer_role} ({outcome.controller})."
+                )
+            )
         results.extend(_proof_date_checks(outcome, options))
     return results
 
 
-async def _verify_ldp_credential(document: dict[str, Any], options: VerifyOptions,
-                                 label: str | None) -> VerificationReport:
+async def _verify_ldp_credential(
+    document: dict[str, Any], options: VerifyOptions, label: str | None
+) -> VerificationReport:
     checks = _syntax_checks(document, "credential")
     checks.append(_context_check(document))
     try:
-        outcomes = await verify_proofs(document, purpose="assertionMethod", ctx=options.resolve,
-                                       policy=options.proof_policy)
+        outcomes = await verify_proofs(
+            document, purpose="assertionMethod", ctx=options.resolve, policy=options.proof_policy
+        )
         checks.extend(_proof_checks(outcomes, _id_of(document.get("issuer")), "issuer", options))
         suites = ",".join(sorted({o.cryptosuite or o.proof_type for o in outcomes}))
     except SatchelError as exc:
@@ -250,8 +310,15 @@ def _not_yet_run() -> list[CheckResult]:
     ]
 
 
-def _report(kind: str, fmt: str, checks: list[CheckResult], nested: list[VerificationReport],
-            document: dict[str, Any], label: str | None, options: VerifyOptions) -> VerificationReport:
+def _report(
+    kind: str,
+    fmt: str,
+    checks: list[CheckResult],
+    nested: list[VerificationReport],
+    document: dict[str, Any],
+    label: str | None,
+    options: VerifyOptions,
+) -> VerificationReport:
     return VerificationReport(
         verified=compute_verified(checks, nested),
         kind=kind,  # type: ignore[arg-type]
@@ -264,18 +331,28 @@ def _report(kind: str, fmt: str, checks: list[CheckResult], nested: list[Verific
     )
 
 
-async def _verify_jwt(token: str, options: VerifyOptions, label: str | None,
-                      expect: str | None) -> VerificationReport:
+async def _verify_jwt(
+    token: str, options: VerifyOptions, label: str | None, expect: str | None
+) -> VerificationReport:
     from shared.jose import verify_jwt
 
     try:
         result = await verify_jwt(token, options.resolve)
     except SatchelError as exc:
         check = from_error("issuer-key" if exc.code == "jose.kid-unresolved" else "proof", exc)
-        checks = [check] if check.id == "proof" else [check, failed("proof", "The JWT signature could "
-                                                                    "not be checked.", code=exc.code)]
-        return VerificationReport(verified=False, kind="unknown", format="jwt", checks=checks,
-                                  label=label, checked_at=iso(options.now()))
+        failures = (
+            [check]
+            if check.id == "proof"
+            else [check, failed("proof", "The JWT signature could not be checked.", code=exc.code)]
+        )
+        return VerificationReport(
+            verified=False,
+            kind="unknown",
+            format="jwt",
+            checks=failures,
+            label=label,
+            checked_at=iso(options.now()),
+        )
     document = result.document
     kind = result.kind
     checks: list[CheckResult] = []
@@ -284,38 +361,66 @@ async def _verify_jwt(token: str, options: VerifyOptions, label: str | None,
     checks.extend(_syntax_checks(document, kind))
     for note in result.warnings:
         checks.append(warning("proof", note))
-    checks.append(passed("proof", f"The {result.alg} JWT signature is valid.",
-                         verification_method=result.verification_method))
-    checks.append(passed("issuer-key", f"The key belongs to the "
-                         f"{'issuer' if kind == 'credential' else 'holder'} ({result.issuer})."))
+    checks.append(
+        passed(
+            "proof",
+            f"The {result.alg} JWT signature is valid.",
+            verification_method=result.verification_method,
+        )
+    )
+    checks.append(
+        passed(
+            "issuer-key",
+            f"The key belongs to the "
+            f"{'issuer' if kind == 'credential' else 'holder'} ({result.issuer}).",
+        )
+    )
     nested: list[VerificationReport] = []
     if kind == "credential":
         checks.extend(_date_checks(document, options))
         checks.extend(_jwt_time_checks(result.not_before, result.expires, options))
         checks.extend(_not_yet_run())
     else:
-        checks.extend(_presentation_checks(document, options, jwt_nonce=result.claims.get("nonce"),
-                                           jwt_aud=result.claims.get("aud")))
+        checks.extend(
+            _presentation_checks(
+                document,
+                options,
+                jwt_nonce=result.claims.get("nonce"),
+                jwt_aud=result.claims.get("aud"),
+            )
+        )
         nested = await _nested_credentials(document, options)
     fmt = f"jwt ({result.format})"
     return _report(kind, fmt, checks, nested, document, label, options)
 
 
-def _jwt_time_checks(nbf: datetime | None, exp: datetime | None,
-                     options: VerifyOptions) -> list[CheckResult]:
+def _jwt_time_checks(
+    nbf: datetime | None, exp: datetime | None, options: VerifyOptions
+) -> list[CheckResult]:
     now = options.now()
     results: list[CheckResult] = []
     if nbf is not None and nbf - options.clock_skew > now:
-        results.append(failed("valid-from", f"The JWT is not valid before {iso(nbf)}.",
-                              code="date.not-yet-valid"))
+        results.append(
+            failed(
+                "valid-from", f"The JWT is not valid before {iso(nbf)}.", code="date.not-yet-valid"
+            )
+        )
     if exp is not None and exp + options.clock_skew < now:
-        results.append(failed("valid-until", f"The JWT expired on {iso(exp)}.", code="date.expired"))
+        results.append(
+            failed("valid-until", f"The JWT expired on {iso(exp)}.", code="date.expired")
+        )
     return results
 
 
-def _presentation_checks(document: dict[str, Any], options: VerifyOptions, *,
-                         proof_challenge: Any = None, proof_domain: Any = None,
-                         jwt_nonce: Any = None, jwt_aud: Any = None) -> list[CheckResult]:
+def _presentation_checks(
+    document: dict[str, Any],
+    options: VerifyOptions,
+    *,
+    proof_challenge: Any = None,
+    proof_domain: Any = None,
+    jwt_nonce: Any = None,
+    jwt_aud: Any = None,
+) -> list[CheckResult]:
     results: list[CheckResult] = []
     got_challenge = proof_challenge if proof_challenge is not None else jwt_nonce
     got_domain = proof_domain if proof_domain is not None else jwt_aud
@@ -323,27 +428,46 @@ def _presentation_checks(document: dict[str, Any], options: VerifyOptions, *,
         if got_challenge == options.challenge:
             results.append(passed("challenge", "The presentation answers the expected challenge."))
         else:
-            results.append(failed("challenge", "The presentation's challenge is not the one expected "
-                                  "(it may be a replay).", code="presentation.challenge-mismatch"))
+            results.append(
+                failed(
+                    "challenge",
+                    "The presentation's challenge is not the one expected (it may be a replay).",
+                    code="presentation.challenge-mismatch",
+                )
+            )
     elif got_challenge is not None:
-        results.append(warning("challenge", "The presentation carries a challenge, but none was "
-                               "expected, so replay protection was not checked."))
+        results.append(
+            warning(
+                "challenge",
+                "The presentation carries a challenge, but none was "
+                "expected, so replay protection was not checked.",
+            )
+        )
     if options.domain is not None:
         domains = _as_list(got_domain)
         if options.domain in domains:
             results.append(passed("domain", f"The presentation is bound to {options.domain}."))
         else:
-            results.append(failed("domain", f"The presentation is not bound to {options.domain}.",
-                                  code="presentation.domain-mismatch"))
+            results.append(
+                failed(
+                    "domain",
+                    f"The presentation is not bound to {options.domain}.",
+                    code="presentation.domain-mismatch",
+                )
+            )
     return results
 
 
-async def _nested_credentials(document: dict[str, Any],
-                              options: VerifyOptions) -> list[VerificationReport]:
+async def _nested_credentials(
+    document: dict[str, Any], options: VerifyOptions
+) -> list[VerificationReport]:
     items = _as_list(document.get("verifiableCredential"))
     if len(items) > options.limits.max_credentials:
-        raise InputError(f"The presentation holds {len(items)} credentials; the limit is "
-                         f"{options.limits.max_credentials}.", code="input.too-many-credentials")
+        raise InputError(
+            f"The presentation holds {len(items)} credentials; the limit is "
+            f"{options.limits.max_credentials}.",
+            code="input.too-many-credentials",
+        )
     reports: list[VerificationReport] = []
     for i, item in enumerate(items):
         label = f"verifiableCredential[{i}]"
@@ -351,15 +475,17 @@ async def _nested_credentials(document: dict[str, Any],
     return reports
 
 
-async def _verify_ldp_presentation(document: dict[str, Any], options: VerifyOptions,
-                                   label: str | None) -> VerificationReport:
+async def _verify_ldp_presentation(
+    document: dict[str, Any], options: VerifyOptions, label: str | None
+) -> VerificationReport:
     checks = _syntax_checks(document, "presentation")
     checks.append(_context_check(document))
     holder = _id_of(document.get("holder"))
     challenge = domain = None
     try:
-        outcomes = await verify_proofs(document, purpose="authentication", ctx=options.resolve,
-                                       policy=options.proof_policy)
+        outcomes = await verify_proofs(
+            document, purpose="authentication", ctx=options.resolve, policy=options.proof_policy
+        )
         checks.extend(_proof_checks(outcomes, holder, "holder", options))
         challenge = next((o.challenge for o in outcomes if o.challenge is not None), None)
         domain = next((o.domain for o in outcomes if o.domain is not None), None)
@@ -367,26 +493,39 @@ async def _verify_ldp_presentation(document: dict[str, Any], options: VerifyOpti
     except SatchelError as exc:
         checks.append(from_error("proof", exc))
         suites = "none"
-    checks.extend(_presentation_checks(document, options, proof_challenge=challenge,
-                                       proof_domain=domain))
+    checks.extend(
+        _presentation_checks(document, options, proof_challenge=challenge, proof_domain=domain)
+    )
     nested = await _nested_credentials(document, options)
     return _report("presentation", f"ldp ({suites})", checks, nested, document, label, options)
 
 
-async def _verify_any(item: Any, options: VerifyOptions, label: str | None,
-                      expect: str | None = None) -> VerificationReport:
+async def _verify_any(
+    item: Any, options: VerifyOptions, label: str | None, expect: str | None = None
+) -> VerificationReport:
     if isinstance(item, str):
         if looks_like_jwt(item):
             return await _verify_jwt(item.strip(), options, label, expect)
-        return _unusable(InputError("A string that is not a JWT.", code="input.not-jwt"), label, options)
+        return _unusable(
+            InputError("A string that is not a JWT.", code="input.not-jwt"), label, options
+        )
     if not isinstance(item, dict):
-        return _unusable(InputError("Expected a JSON object or a JWT.", code="input.not-object"),
-                         label, options)
-    if "EnvelopedVerifiableCredential" in _types(item) or "EnvelopedVerifiablePresentation" in _types(item):
+        return _unusable(
+            InputError("Expected a JSON object or a JWT.", code="input.not-object"), label, options
+        )
+    if "EnvelopedVerifiableCredential" in _types(
+        item
+    ) or "EnvelopedVerifiablePresentation" in _types(item):
         token = _unwrap_envelope(item)
         if token is None:
-            return _unusable(InputError("The enveloped credential's id is not a data: URL holding a JWT.",
-                                        code="input.bad-envelope"), label, options)
+            return _unusable(
+                InputError(
+                    "The enveloped credential's id is not a data: URL holding a JWT.",
+                    code="input.bad-envelope",
+                ),
+                label,
+                options,
+            )
         return await _verify_jwt(token, options, label, expect)
     try:
         depth_of(item, options.limits.max_depth)
@@ -403,17 +542,27 @@ def _unwrap_envelope(item: dict[str, Any]) -> str | None:
         return None
     header, _, payload = ident[5:].partition(",")
     media = header.split(";")[0]
-    if media not in ("application/vc+jwt", "application/vp+jwt", "application/jwt",
-                     "application/vc-ld+jwt", "application/vp-ld+jwt"):
+    if media not in (
+        "application/vc+jwt",
+        "application/vp+jwt",
+        "application/jwt",
+        "application/vc-ld+jwt",
+        "application/vp-ld+jwt",
+    ):
         return None
     token = urllib.parse.unquote(payload)
     return token if looks_like_jwt(token) else None
 
 
 def _unusable(exc: SatchelError, label: str | None, options: VerifyOptions) -> VerificationReport:
-    return VerificationReport(verified=False, kind="unknown", format="unknown",
-                              checks=[from_error("syntax", exc)], label=label,
-                              checked_at=iso(options.now()))
+    return VerificationReport(
+        verified=False,
+        kind="unknown",
+        format="unknown",
+        checks=[from_error("syntax", exc)],
+        label=label,
+        checked_at=iso(options.now()),
+    )
 
 
 async def verify(

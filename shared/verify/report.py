@@ -90,14 +90,21 @@ def skipped(check_id: str, message: str) -> CheckResult:
 def failed(check_id: str, message: str, code: str | None = None, **details: Any) -> CheckResult:
     """A failed check."""
     problem = f"https://satchel.dev/problems/{code}" if code else None
-    return CheckResult(check_id, "failed", message, code=code, problem_type=problem, details=details)
+    return CheckResult(
+        check_id, "failed", message, code=code, problem_type=problem, details=details
+    )
 
 
 def from_error(check_id: str, exc: SatchelError) -> CheckResult:
     """A failed check carrying the error's stable code and message."""
     details = {k: v for k, v in exc.details.items() if isinstance(v, str | int | float | bool)}
     return CheckResult(
-        check_id, "failed", exc.message, code=exc.code, problem_type=exc.problem_type, details=details
+        check_id,
+        "failed",
+        exc.message,
+        code=exc.code,
+        problem_type=exc.problem_type,
+        details=details,
     )
 
 
