@@ -11,9 +11,9 @@ from typing import Any
 import msgspec
 
 from shared.errors import SatchelError
-from shared.verify.parse import InputLimits, parse_input
-from shared.verify.pipeline import VerifyOptions, verify
-from shared.verify.render import render_text
+from shared.verification.parse import InputLimits, parse_input
+from shared.verification.pipeline import VerifyOptions, verify
+from shared.verification.render import render_text
 
 EXIT_VERIFIED, EXIT_NOT_VERIFIED, EXIT_UNUSABLE = 0, 1, 2
 

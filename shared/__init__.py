@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from shared.verify.report import VerificationReport
+    from shared.verification.report import VerificationReport
 
 __all__ = ["verify"]
 
 
 async def verify(document: dict[str, Any] | str, **kwargs: Any) -> VerificationReport:
-    """Verify a credential or presentation; see ``shared.verify.pipeline.verify``."""
-    from shared.verify.pipeline import verify as _verify
+    """Verify a credential or presentation; see ``shared.verification.pipeline.verify``."""
+    from shared.verification.pipeline import verify as _verify
 
     return await _verify(document, **kwargs)

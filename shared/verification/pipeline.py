@@ -17,9 +17,9 @@ from shared.did import ResolveContext
 from shared.errors import InputError, SatchelError
 from shared.jsonld.expand import safe_expand
 from shared.proofs import ProofOutcome, ProofPolicy, verify_proofs
-from shared.verify.dates import iso, parse_datetime
-from shared.verify.parse import InputLimits, depth_of, looks_like_jwt
-from shared.verify.report import (
+from shared.verification.dates import iso, parse_datetime
+from shared.verification.parse import InputLimits, depth_of, looks_like_jwt
+from shared.verification.report import (
     CheckResult,
     Summary,
     VerificationReport,

@@ -17,8 +17,8 @@ from shared.keys import KeyType, PrivateKey, generate_key
 from shared.proofs import sign_document
 from shared.proofs.base import HashSignSuite
 from shared.proofs.eddsa import EDDSA_RDFC_2022
-from shared.verify.parse import InputLimits, parse_input
-from shared.verify.pipeline import VerifyOptions, verify
+from shared.verification.parse import InputLimits, parse_input
+from shared.verification.pipeline import VerifyOptions, verify
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 V2 = "https://www.w3.org/ns/credentials/v2"

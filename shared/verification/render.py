@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.verify.report import VerificationReport
+from shared.verification.report import VerificationReport
 
 _MARK = {"passed": "ok  ", "failed": "FAIL", "warning": "warn", "skipped": "skip"}
 
