@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from shared.proofs import ProofPolicy, verify_proofs
-from shared.verify.pipeline import VerifyOptions, verify
+from shared.verification.pipeline import VerifyOptions, verify
 
 V = Path(__file__).resolve().parents[1] / "vectors"
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
