@@ -17,6 +17,7 @@ from shared.did import ResolveContext
 from shared.errors import InputError, SatchelError
 from shared.jsonld.expand import safe_expand
 from shared.proofs import ProofOutcome, ProofPolicy, verify_proofs
+from shared.schema import validate_credential_schemas
 from shared.verification.dates import iso, parse_datetime
 from shared.verification.parse import InputLimits, depth_of, looks_like_jwt
 from shared.verification.report import (
@@ -299,15 +300,34 @@ async def _verify_ldp_credential(
         checks.append(from_error("proof", exc))
         suites = "none"
     checks.extend(_date_checks(document, options))
-    checks.extend(_not_yet_run())
+    checks.extend(_credential_rule_checks(document))
     return _report("credential", f"ldp ({suites})", checks, [], document, label, options)
 
 
-def _not_yet_run() -> list[CheckResult]:
+def _credential_rule_checks(document: dict[str, Any]) -> list[CheckResult]:
+    """Checks on a credential's content that need no network: JSON Schema for now."""
     return [
         skipped("status", "Credential status (revocation/suspension) is not checked yet."),
-        skipped("schema", "JSON Schema validation is not run yet."),
+        *_schema_checks(document),
     ]
+
+
+def _schema_checks(document: dict[str, Any]) -> list[CheckResult]:
+    outcomes = validate_credential_schemas(document)
+    if not outcomes:
+        return [skipped("schema", "The credential names no JSON Schema.")]
+    results: list[CheckResult] = []
+    for outcome in outcomes:
+        details: dict[str, Any] = {"schema": outcome.schema_id}
+        if outcome.errors:
+            details["errors"] = list(outcome.errors)
+        if outcome.status == "failed":
+            results.append(failed("schema", outcome.message, code=outcome.code, **details))
+        elif outcome.status == "warning":
+            results.append(warning("schema", outcome.message, **details))
+        else:
+            results.append(passed("schema", outcome.message, **details))
+    return results
 
 
 def _report(
@@ -379,7 +399,7 @@ async def _verify_jwt(
     if kind == "credential":
         checks.extend(_date_checks(document, options))
         checks.extend(_jwt_time_checks(result.not_before, result.expires, options))
-        checks.extend(_not_yet_run())
+        checks.extend(_credential_rule_checks(document))
     else:
         checks.extend(
             _presentation_checks(

@@ -315,3 +315,27 @@ async def test_too_many_credentials_in_a_presentation() -> None:
     assert not report.verified
     syntax = report.check("syntax")
     assert syntax is not None and syntax.code == "input.too-many-credentials"
+
+
+async def test_schema_check_runs_on_named_schemas() -> None:
+    key, did, vm = _identity()
+    schema = {
+        "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
+        "ob_v3p0_achievementcredential_schema.json",
+        "type": "1EdTechJsonSchemaValidator2019",
+    }
+    doc = _credential(did, credentialSchema=schema)
+    doc["@context"] = [
+        V2,
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",  # defines the validator type
+    ]
+    report = await verify(sign_document(doc, key, vm), options=_options())
+    check = report.check("schema")
+    # Not an AchievementCredential: the OB schema must reject it, and the verdict follows.
+    assert check is not None and check.status == "failed" and check.details.get("errors")
+    assert not report.verified
+    unknown = {**doc, "credentialSchema": {**schema, "id": "https://example.com/s.json"}}
+    report = await verify(sign_document(unknown, key, vm), options=_options())
+    check = report.check("schema")
+    assert check is not None and check.status == "warning"
