@@ -134,6 +134,11 @@ class FetchPolicy(msgspec.Struct, frozen=True, kw_only=True):
     max_redirects: int = 3
     allow_hosts: frozenset[str] = msgspec.field(default_factory=frozenset)
     max_decompressed_bytes: int = 4 * 1024 * 1024
+    # TESTING AND DEMOS ONLY: origin "https://host" -> "http://127.0.0.1:port". A URL on a
+    # routed origin is fetched from the replacement instead (which must itself be allowed by
+    # ``allow_hosts``); results keep the original URL. This is how tests serve real-world
+    # documents (did:web, status lists) from loopback without touching the network.
+    testing_origin_routes: dict[str, str] = msgspec.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.max_bytes <= 0 or self.max_decompressed_bytes <= 0:
@@ -152,6 +157,13 @@ class FetchPolicy(msgspec.Struct, frozen=True, kw_only=True):
         raw = env.get(ALLOW_HOSTS_ENV, "")
         hosts = frozenset(part.strip() for part in raw.split(",") if part.strip())
         return cls(allow_hosts=hosts)
+
+    def route(self, url: str) -> str:
+        """The URL actually requested for ``url`` (see ``testing_origin_routes``)."""
+        for origin, replacement in self.testing_origin_routes.items():
+            if url == origin or url.startswith(origin.rstrip("/") + "/"):
+                return replacement.rstrip("/") + url[len(origin.rstrip("/")) :]
+        return url
 
     def is_allowlisted(self, host: str, port: int) -> bool:
         """True if ``host`` (any port) or ``host:port`` is in ``allow_hosts``."""
@@ -599,7 +611,10 @@ class Fetcher:
                 return cached
         try:
             async with asyncio.timeout(self._policy.timeout):
-                result = await self._fetch_following_redirects(url, accept)
+                routed = self._policy.route(url)
+                result = await self._fetch_following_redirects(routed, accept)
+                if routed != url:
+                    result = msgspec.structs.replace(result, url=url)
         except TimeoutError as exc:
             raise FetchError(
                 f"fetching {url} took longer than {self._policy.timeout} s",
