@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--json", action="store_true", help="print the full typed report as JSON")
     v.add_argument("--challenge", help="the challenge the presentation must answer")
     v.add_argument("--domain", help="the domain the presentation must be bound to")
+    b = sub.add_parser("bench", help="measure verification speed (prints numbers)")
+    b.add_argument("--runs", type=int, default=50, help="timed runs per measurement")
     return parser
 
 
@@ -70,6 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "verify":
         return asyncio.run(_verify_command(args))
+    if args.command == "bench":
+        from pwa.bench import run_bench
+
+        run_bench(args.runs)
+        return 0
     return EXIT_UNUSABLE  # pragma: no cover - argparse enforces the choices
 
 
