@@ -14,8 +14,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final, NoReturn
 
-from shared.errors import JoseError, ProofError
+from shared.errors import InputError, JoseError, ProofError
 from shared.keys import KeyType, PrivateKey, PublicKey, b64url_encode
+from shared.verification.parse import strict_loads
 
 # alg -> (key type it requires, digest name for PublicKey.verify / PrivateKey.sign)
 ALGORITHMS: Final[dict[str, tuple[KeyType, str | None]]] = {
@@ -72,32 +73,12 @@ def b64url_strict(part: str, what: str) -> bytes:
     return data
 
 
-def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise JoseError(
-                f"Duplicate JSON member name {key!r}: refusing an ambiguous token.",
-                code="jose.malformed",
-                key=key,
-            )
-        out[key] = value
-    return out
-
-
-def _no_constants(name: str) -> NoReturn:
-    _malformed(f"JSON constant {name} is not valid JSON.")
-
-
 def strict_json_object(data: bytes, what: str) -> dict[str, Any]:
     """Parse UTF-8 JSON that must be an object, refusing duplicate member names."""
     try:
-        text = data.decode("utf-8")
-        value = json.loads(
-            text, object_pairs_hook=_object_without_duplicates, parse_constant=_no_constants
-        )
-    except JoseError:
-        raise
+        value = strict_loads(data.decode("utf-8"))
+    except InputError as exc:
+        raise JoseError(f"The JWS {what}: {exc.message}", code="jose.malformed") from exc
     except (ValueError, RecursionError) as exc:
         raise JoseError(f"The JWS {what} is not valid UTF-8 JSON.", code="jose.malformed") from exc
     if not isinstance(value, dict):

@@ -34,6 +34,15 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _no_constants(name: str) -> Any:
+    raise InputError(f"JSON constant {name} is not valid JSON.", code="input.not-json")
+
+
+def strict_loads(text: str) -> Any:
+    """``json.loads`` refusing duplicate member names and NaN/Infinity (``InputError``)."""
+    return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+
+
 def depth_of(value: Any, limit: int) -> int:
     """Nesting depth of ``value``; raise ``InputError`` once it passes ``limit``."""
     stack: list[tuple[Any, int]] = [(value, 1)]
@@ -84,7 +93,7 @@ def parse_json(data: bytes | str, limits: InputLimits | None = None) -> Any:
         elif byte in (0x5D, 0x7D):
             depth -= 1
     try:
-        return json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates)
+        return strict_loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise InputError("The document is not UTF-8 text.", code="input.not-utf8") from exc
     except json.JSONDecodeError as exc:
