@@ -18,6 +18,7 @@ from shared.errors import InputError, SatchelError
 from shared.jsonld.expand import safe_expand
 from shared.proofs import ProofOutcome, ProofPolicy, verify_proofs
 from shared.schema import validate_credential_schemas
+from shared.status import StatusContext, StatusOutcome, check_credential_status
 from shared.verification.dates import iso, parse_datetime
 from shared.verification.parse import InputLimits, depth_of, looks_like_jwt
 from shared.verification.report import (
@@ -50,6 +51,8 @@ class VerifyOptions:
     limits: InputLimits = field(default_factory=InputLimits)
     proof_policy: ProofPolicy = field(default_factory=ProofPolicy)
     resolve: ResolveContext = field(default_factory=ResolveContext)
+    # Treat a status that could not be checked as a warning instead of a failure.
+    accept_unknown_status: bool = False
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -300,16 +303,54 @@ async def _verify_ldp_credential(
         checks.append(from_error("proof", exc))
         suites = "none"
     checks.extend(_date_checks(document, options))
-    checks.extend(_credential_rule_checks(document))
+    checks.extend(await _credential_rule_checks(document, options))
     return _report("credential", f"ldp ({suites})", checks, [], document, label, options)
 
 
-def _credential_rule_checks(document: dict[str, Any]) -> list[CheckResult]:
-    """Checks on a credential's content that need no network: JSON Schema for now."""
-    return [
-        skipped("status", "Credential status (revocation/suspension) is not checked yet."),
-        *_schema_checks(document),
-    ]
+async def _credential_rule_checks(
+    document: dict[str, Any], options: VerifyOptions
+) -> list[CheckResult]:
+    """Checks on a credential's content: status (revocation/suspension) and JSON Schema."""
+    return [*await _status_checks(document, options), *_schema_checks(document)]
+
+
+async def _status_checks(document: dict[str, Any], options: VerifyOptions) -> list[CheckResult]:
+    if document.get("credentialStatus") in (None, []):
+        return [skipped("status", "The credential has no status entry.")]
+    ctx = StatusContext(
+        fetcher=options.resolve.get_fetcher(),
+        now=options.now,
+        resolve=options.resolve,
+        proof_policy=options.proof_policy,
+    )
+    outcomes = await check_credential_status(document, ctx)
+    return [_status_check(o, options) for o in outcomes]
+
+
+def _status_check(outcome: StatusOutcome, options: VerifyOptions) -> CheckResult:
+    known = ("revocation", "suspension", "message")
+    check_id = f"status.{outcome.purpose}" if outcome.purpose in known else "status"
+    details: dict[str, Any] = {"type": outcome.entry_type}
+    if outcome.list_url is not None:
+        details["status_list"] = outcome.list_url
+    if outcome.index is not None:
+        details["index"] = outcome.index
+    if outcome.state in ("unavailable", "unsupported"):
+        if options.accept_unknown_status:
+            return CheckResult(
+                check_id, "warning", outcome.message, code=outcome.code, details=details
+            )
+        return failed(check_id, outcome.message, code=outcome.code, **details)
+    when = iso(outcome.fetched_at) if outcome.fetched_at is not None else "an unknown time"
+    cached = ", from cache" if outcome.from_cache else ""
+    text = f"{outcome.message} (list fetched at {when}{cached})"
+    if outcome.state == "set":
+        return failed(
+            check_id, f"{text}: the issuer has marked it so.", code=outcome.code, **details
+        )
+    if outcome.warnings:
+        return warning(check_id, f"{text}; " + " ".join(outcome.warnings), **details)
+    return passed(check_id, text, **details)
 
 
 def _schema_checks(document: dict[str, Any]) -> list[CheckResult]:
@@ -399,7 +440,7 @@ async def _verify_jwt(
     if kind == "credential":
         checks.extend(_date_checks(document, options))
         checks.extend(_jwt_time_checks(result.not_before, result.expires, options))
-        checks.extend(_credential_rule_checks(document))
+        checks.extend(await _credential_rule_checks(document, options))
     else:
         checks.extend(
             _presentation_checks(

@@ -29,7 +29,9 @@ SIGNED = [
     "shared/examples/ob3-example.json",
     "tests/vectors/interop/dcc-verifier-core/v2/v2NoStatus.json",
     "tests/vectors/interop/dcc-verifier-core/v1/v1SimpleIssuerId.json",
-    "tests/vectors/interop/dcc-verifier-core/eddsaAndEd25519/v2/v2DoubleSigWithValidStatus.json",
+    # Two proofs, no credentialStatus (a status list would need the network).
+    "tests/vectors/interop/dcc-vc-test-fixtures/verifiableCredentials/v1/bothSignatureTypes/"
+    "didKey/legacy-noStatus-noExpiry.json",
 ]
 
 
