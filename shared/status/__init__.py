@@ -18,6 +18,7 @@ from shared.did import ResolveContext
 from shared.errors import SatchelError, StatusError
 from shared.fetch import Fetcher
 from shared.proofs import ProofPolicy, verify_proofs
+from shared.shapes import id_of
 from shared.verification.dates import iso, parse_datetime
 
 State = Literal["clear", "set", "message", "unavailable", "unsupported"]
@@ -55,7 +56,7 @@ async def verify_status_list_credential(
         )
     except SatchelError as exc:
         raise StatusError(f"the status list has no usable proof ({exc.message})") from exc
-    list_issuer = _id_of(list_doc.get("issuer"))
+    list_issuer = id_of(list_doc.get("issuer"))
     for outcome in outcomes:
         if outcome.error is not None:
             raise StatusError(f"the status list's signature is not valid ({outcome.error.message})")
@@ -101,17 +102,9 @@ class StatusContext:
 StatusChecker = Callable[[dict[str, Any], dict[str, Any], StatusContext], Awaitable[StatusOutcome]]
 
 
-def _id_of(value: Any) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and isinstance(value.get("id"), str):
-        return str(value["id"])
-    return None
-
-
 def credential_issuer(document: dict[str, Any]) -> str | None:
     """The issuer id of a credential (string or object form)."""
-    return _id_of(document.get("issuer"))
+    return id_of(document.get("issuer"))
 
 
 async def fetch_list_credential(

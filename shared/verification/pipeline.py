@@ -18,6 +18,7 @@ from shared.errors import InputError, SatchelError
 from shared.jsonld.expand import safe_expand
 from shared.proofs import ProofOutcome, ProofPolicy, verify_proofs
 from shared.schema import validate_credential_schemas
+from shared.shapes import as_list, id_of
 from shared.status import StatusContext, StatusOutcome, check_credential_status
 from shared.verification.dates import iso, parse_datetime
 from shared.verification.parse import InputLimits, depth_of, looks_like_jwt
@@ -55,22 +56,8 @@ class VerifyOptions:
     accept_unknown_status: bool = False
 
 
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
 def _types(document: dict[str, Any]) -> list[str]:
-    return [t for t in _as_list(document.get("type")) if isinstance(t, str)]
-
-
-def _id_of(value: Any) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and isinstance(value.get("id"), str):
-        return str(value["id"])
-    return None
+    return [t for t in as_list(document.get("type")) if isinstance(t, str)]
 
 
 def _name_of(value: Any) -> str | None:
@@ -86,15 +73,15 @@ def _name_of(value: Any) -> str | None:
 
 def summarize(document: dict[str, Any]) -> Summary:
     """The display summary of a credential or presentation."""
-    subject = _as_list(document.get("credentialSubject"))
+    subject = as_list(document.get("credentialSubject"))
     first = subject[0] if subject and isinstance(subject[0], dict) else {}
     achievement = first.get("achievement") if isinstance(first, dict) else None
     return Summary(
         types=_types(document),
-        issuer_id=_id_of(document.get("issuer")),
+        issuer_id=id_of(document.get("issuer")),
         issuer_name=_name_of(document.get("issuer")),
-        holder=_id_of(document.get("holder")),
-        subject_id=_id_of(first) if first else None,
+        holder=id_of(document.get("holder")),
+        subject_id=id_of(first) if first else None,
         subject_name=_name_of(first),
         achievement_name=_name_of(achievement),
         valid_from=document.get("validFrom") or document.get("issuanceDate"),
@@ -103,7 +90,7 @@ def summarize(document: dict[str, Any]) -> Summary:
 
 
 def _syntax_checks(document: dict[str, Any], kind: str) -> list[CheckResult]:
-    contexts = _as_list(document.get("@context"))
+    contexts = as_list(document.get("@context"))
     problems: list[str] = []
     if not contexts or contexts[0] not in (VC_V1, VC_V2):
         problems.append(f"the first @context must be {VC_V2} (or {VC_V1})")
@@ -111,9 +98,9 @@ def _syntax_checks(document: dict[str, Any], kind: str) -> list[CheckResult]:
     if wanted not in _types(document):
         problems.append(f"type must include {wanted}")
     if kind == "credential":
-        if _id_of(document.get("issuer")) is None:
+        if id_of(document.get("issuer")) is None:
             problems.append("issuer (a URL, or an object with an id) is required")
-        if not _as_list(document.get("credentialSubject")):
+        if not as_list(document.get("credentialSubject")):
             problems.append("credentialSubject is required")
         if contexts and contexts[0] == VC_V1 and "issuanceDate" not in document:
             problems.append("issuanceDate is required by VCDM 1.1")
@@ -149,7 +136,7 @@ def _context_check(document: dict[str, Any]) -> CheckResult:
 def _date_checks(document: dict[str, Any], options: VerifyOptions) -> list[CheckResult]:
     now = options.now()
     skew = options.clock_skew
-    v1 = _as_list(document.get("@context"))[:1] == [VC_V1]
+    v1 = as_list(document.get("@context"))[:1] == [VC_V1]
     start_field, end_field = (
         ("issuanceDate", "expirationDate") if v1 else ("validFrom", "validUntil")
     )
@@ -297,7 +284,7 @@ async def _verify_ldp_credential(
         outcomes = await verify_proofs(
             document, purpose="assertionMethod", ctx=options.resolve, policy=options.proof_policy
         )
-        checks.extend(_proof_checks(outcomes, _id_of(document.get("issuer")), "issuer", options))
+        checks.extend(_proof_checks(outcomes, id_of(document.get("issuer")), "issuer", options))
         suites = ",".join(sorted({o.cryptosuite or o.proof_type for o in outcomes}))
     except SatchelError as exc:
         checks.append(from_error("proof", exc))
@@ -505,7 +492,7 @@ def _presentation_checks(
             )
         )
     if options.domain is not None:
-        domains = _as_list(got_domain)
+        domains = as_list(got_domain)
         if options.domain in domains:
             results.append(passed("domain", f"The presentation is bound to {options.domain}."))
         else:
@@ -522,7 +509,7 @@ def _presentation_checks(
 async def _nested_credentials(
     document: dict[str, Any], options: VerifyOptions
 ) -> list[VerificationReport]:
-    items = _as_list(document.get("verifiableCredential"))
+    items = as_list(document.get("verifiableCredential"))
     if len(items) > options.limits.max_credentials:
         raise InputError(
             f"The presentation holds {len(items)} credentials; the limit is "
@@ -541,7 +528,7 @@ async def _verify_ldp_presentation(
 ) -> VerificationReport:
     checks = _syntax_checks(document, "presentation")
     checks.append(_context_check(document))
-    holder = _id_of(document.get("holder"))
+    holder = id_of(document.get("holder"))
     challenge = domain = None
     try:
         outcomes = await verify_proofs(
