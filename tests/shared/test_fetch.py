@@ -390,7 +390,7 @@ async def test_errors_are_not_cached(loopback_server: LoopbackServer) -> None:
 
 
 def _self_signed(hostname: str) -> tuple[bytes, bytes]:
-    x509 = pytest.importorskip("cryptography.x509")
+    from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
