@@ -13,9 +13,9 @@ def as_list(value: Any) -> list[Any]:
 
 
 def id_of(value: Any) -> str | None:
-    """The id of a value that is a URL string or an object with an ``id``."""
-    if isinstance(value, str):
+    """The id of a value that is a URL string or an object with an ``id`` (never empty)."""
+    if isinstance(value, str) and value:
         return value
-    if isinstance(value, dict) and isinstance(value.get("id"), str):
+    if isinstance(value, dict) and isinstance(value.get("id"), str) and value["id"]:
         return str(value["id"])
     return None

@@ -25,6 +25,7 @@ from shared.did import ResolveContext, dereference_method
 from shared.errors import JoseError, SatchelError
 from shared.jose.jws import parse_jws, sign_jws, verify_parsed
 from shared.keys import PrivateKey
+from shared.shapes import id_of
 
 Kind = Literal["credential", "presentation"]
 Format = Literal["vc-jwt-1.1", "vc+jwt"]
@@ -105,15 +106,6 @@ def _media_type(value: str) -> str:
     return low.removeprefix("application/")
 
 
-def _id_of(value: Any) -> str | None:
-    """The id of an ``issuer``/``holder`` value (a string or an object with ``id``)."""
-    if isinstance(value, str) and value:
-        return value
-    if isinstance(value, dict) and isinstance(value.get("id"), str) and value["id"]:
-        return str(value["id"])
-    return None
-
-
 def _classify(header: dict[str, Any], claims: dict[str, Any]) -> tuple[Kind, Format, list[str]]:
     """Decide envelope and kind from ``typ`` (VC-JOSE-COSE) or the vc/vp claim (1.1)."""
     typ = header.get("typ")
@@ -178,10 +170,10 @@ def _claimed_signer(kind: Kind, fmt: Format, claims: dict[str, Any]) -> str:
     prop = "issuer" if kind == "credential" else "holder"
     source = _inner(claims, kind) if fmt == "vc-jwt-1.1" else claims
     if fmt == "vc+jwt":
-        prop_id = _id_of(source.get(prop))
+        prop_id = id_of(source.get(prop))
         signer = prop_id or iss
     else:
-        signer = iss or _id_of(source.get(prop))
+        signer = iss or id_of(source.get(prop))
     if signer is None:
         _fail(f"The {kind} names no {prop} ('iss' claim or '{prop}' property).")
     return signer
@@ -274,7 +266,7 @@ def _decode_v11(claims: dict[str, Any], kind: Kind) -> tuple[dict[str, Any], str
     value = inner.get(prop)
     if value is not None and not isinstance(value, str | dict):
         _fail(f"{name}.{prop} must be a string or an object.")
-    prop_id = _id_of(value)
+    prop_id = id_of(value)
     if iss is not None and prop_id is not None and iss != prop_id:
         _mismatch("iss", iss, f"{name}.{prop}", prop_id)
     if value is None and iss is not None:
@@ -324,7 +316,7 @@ def _decode_v2(claims: dict[str, Any], kind: Kind) -> tuple[dict[str, Any], str]
     document = copy.deepcopy(claims)
     prop = "issuer" if kind == "credential" else "holder"
     iss = _string_claim(claims, "iss")
-    prop_id = _id_of(document.get(prop))
+    prop_id = id_of(document.get(prop))
     if kind == "credential" and prop_id is None:
         _fail("The credential has no issuer (a string or an object with an id).")
     if iss is not None and prop_id is not None and iss != prop_id:
@@ -464,7 +456,7 @@ def sign_jwt_credential(
     document: dict[str, Any], key: PrivateKey, kid: str, *, envelope: Envelope = "vc+jwt"
 ) -> str:
     """Sign a credential as ``vc+jwt`` (payload = credential) or VC-JWT 1.1 (``vc`` claim)."""
-    issuer = _id_of(document.get("issuer"))
+    issuer = id_of(document.get("issuer"))
     if issuer is None:
         _fail("The credential has no issuer id to sign as.")
     verification_method_for(kid, issuer)
@@ -499,7 +491,7 @@ def sign_jwt_presentation(
 ) -> str:
     """Sign a presentation as ``vp+jwt`` or VC-JWT 1.1 (``vp`` claim); ``nonce``/``aud``
     carry the verifier's challenge and domain."""
-    holder = _id_of(document.get("holder"))
+    holder = id_of(document.get("holder"))
     if holder is None:
         _fail("The presentation has no holder id to sign as.")
     verification_method_for(kid, holder)

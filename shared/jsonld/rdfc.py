@@ -170,23 +170,8 @@ class _Canonicalizer:
     # -- 4.6 Hash First Degree Quads -----------------------------------------------
 
     def _hash_first_degree(self, ref: str) -> str:
-        lines: list[str] = []
-        for s, p, o, g in self.bnode_quads[ref]:
-            if s.startswith("_:"):
-                s = "_:a" if s == ref else "_:z"
-            if o.startswith("_:"):
-                o = "_:a" if o == ref else "_:z"
-            if g:
-                if g.startswith("_:"):
-                    g = "_:a" if g == ref else "_:z"
-                lines.append(f"{s} {p} {o} {g} .\n")
-            else:
-                lines.append(f"{s} {p} {o} .\n")
-        if self.utf16:
-            lines.sort(key=_utf16_key)
-        else:
-            lines.sort()
-        return self.hasher("".join(lines).encode()).hexdigest()
+        text = self._nquads_text(self.bnode_quads[ref], lambda b: "_:a" if b == ref else "_:z")
+        return self.hasher(text.encode()).hexdigest()
 
     # -- 4.8 Hash N-Degree Quads (with 4.7 Hash Related Blank Node inlined) ----------
 
@@ -310,16 +295,19 @@ class _Canonicalizer:
         return self.canonical.issued
 
     def serialize(self) -> str:
-        issued = self.canonical.issued
+        return self._nquads_text(self.quads, self.canonical.issued.__getitem__)
+
+    def _nquads_text(self, quads: Iterable[Quad], relabel: Callable[[str], str]) -> str:
+        """Sorted N-Quads text of ``quads`` with every blank node passed through ``relabel``."""
         lines: list[str] = []
-        for s, p, o, g in self.quads:
+        for s, p, o, g in quads:
             if s.startswith("_:"):
-                s = issued[s]
+                s = relabel(s)
             if o.startswith("_:"):
-                o = issued[o]
+                o = relabel(o)
             if g:
                 if g.startswith("_:"):
-                    g = issued[g]
+                    g = relabel(g)
                 lines.append(f"{s} {p} {o} {g} .\n")
             else:
                 lines.append(f"{s} {p} {o} .\n")
