@@ -275,23 +275,37 @@ def _proof_checks(
     return results
 
 
-async def _verify_ldp_credential(
-    document: dict[str, Any], options: VerifyOptions, label: str | None
-) -> VerificationReport:
-    checks = _syntax_checks(document, "credential")
+async def _ldp_checks(
+    document: dict[str, Any], kind: str, options: VerifyOptions
+) -> tuple[list[CheckResult], list[ProofOutcome], str]:
+    """Syntax, JSON-LD safety and every proof of a credential or presentation.
+
+    Returns the checks, the proof outcomes and the report's format label.
+    """
+    purpose, role = (
+        ("assertionMethod", "issuer") if kind == "credential" else ("authentication", "holder")
+    )
+    checks = _syntax_checks(document, kind)
     checks.append(_context_check(document))
     try:
         outcomes = await verify_proofs(
-            document, purpose="assertionMethod", ctx=options.resolve, policy=options.proof_policy
+            document, purpose=purpose, ctx=options.resolve, policy=options.proof_policy
         )
-        checks.extend(_proof_checks(outcomes, id_of(document.get("issuer")), "issuer", options))
-        suites = ",".join(sorted({o.cryptosuite or o.proof_type for o in outcomes}))
     except SatchelError as exc:
         checks.append(from_error("proof", exc))
-        suites = "none"
+        return checks, [], "ldp (none)"
+    checks.extend(_proof_checks(outcomes, id_of(document.get(role)), role, options))
+    suites = ",".join(sorted({o.cryptosuite or o.proof_type for o in outcomes}))
+    return checks, outcomes, f"ldp ({suites})"
+
+
+async def _verify_ldp_credential(
+    document: dict[str, Any], options: VerifyOptions, label: str | None
+) -> VerificationReport:
+    checks, _, fmt = await _ldp_checks(document, "credential", options)
     checks.extend(_date_checks(document, options))
     checks.extend(await _credential_rule_checks(document, options))
-    return _report("credential", f"ldp ({suites})", checks, [], document, label, options)
+    return _report("credential", fmt, checks, [], document, label, options)
 
 
 async def _credential_rule_checks(
@@ -526,26 +540,14 @@ async def _nested_credentials(
 async def _verify_ldp_presentation(
     document: dict[str, Any], options: VerifyOptions, label: str | None
 ) -> VerificationReport:
-    checks = _syntax_checks(document, "presentation")
-    checks.append(_context_check(document))
-    holder = id_of(document.get("holder"))
-    challenge = domain = None
-    try:
-        outcomes = await verify_proofs(
-            document, purpose="authentication", ctx=options.resolve, policy=options.proof_policy
-        )
-        checks.extend(_proof_checks(outcomes, holder, "holder", options))
-        challenge = next((o.challenge for o in outcomes if o.challenge is not None), None)
-        domain = next((o.domain for o in outcomes if o.domain is not None), None)
-        suites = ",".join(sorted({o.cryptosuite or o.proof_type for o in outcomes}))
-    except SatchelError as exc:
-        checks.append(from_error("proof", exc))
-        suites = "none"
+    checks, outcomes, fmt = await _ldp_checks(document, "presentation", options)
+    challenge = next((o.challenge for o in outcomes if o.challenge is not None), None)
+    domain = next((o.domain for o in outcomes if o.domain is not None), None)
     checks.extend(
         _presentation_checks(document, options, proof_challenge=challenge, proof_domain=domain)
     )
     nested = await _nested_credentials(document, options)
-    return _report("presentation", f"ldp ({suites})", checks, nested, document, label, options)
+    return _report("presentation", fmt, checks, nested, document, label, options)
 
 
 async def _verify_any(
