@@ -190,7 +190,8 @@ async def check_list_entry(
             )
     except StatusError as exc:
         outcome.message = (
-            f"The {outcome.purpose or 'status'} status COULD NOT BE CHECKED: {exc.message}."
+            f"The {outcome.purpose + ' ' if outcome.purpose else ''}status COULD NOT BE "
+            f"CHECKED: {exc.message}."
         )
         return outcome
     outcome.value = value
