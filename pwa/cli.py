@@ -62,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--json", action="store_true", help="print the full typed report as JSON")
     v.add_argument("--challenge", help="the challenge the presentation must answer")
     v.add_argument("--domain", help="the domain the presentation must be bound to")
+    s = sub.add_parser("serve", help="run the wallet, verifier, issuer and PWA")
+    from pwa.serve import add_serve_arguments
+
+    add_serve_arguments(s)
     b = sub.add_parser("bench", help="measure verification speed (prints numbers)")
     b.add_argument("--runs", type=int, default=50, help="timed runs per measurement")
     return parser
@@ -72,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "verify":
         return asyncio.run(_verify_command(args))
+    if args.command == "serve":
+        from pwa.serve import serve
+
+        return serve(args)
     if args.command == "bench":
         from pwa.bench import run_bench
 
