@@ -3,7 +3,8 @@
 ``create_app(settings)`` opens the database, applies each service's migrations
 and mounts their routers. Services are registered in ``SERVICES``: a service is
 a module with ``NAME``, ``MIGRATIONS`` (a list of SQL scripts) and
-``router(runtime) -> litestar.Router``.
+``router(runtime) -> litestar.Router``, and optionally ``MIDDLEWARE`` (ASGI middleware
+factories applied to the whole app, e.g. the PWA's security headers).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from shared.service.settings import Settings
 from shared.service.storage import Database
 
 # Modules providing a service (NAME, MIGRATIONS, router(runtime)); registered in one place.
-SERVICES: tuple[str, ...] = ()
+SERVICES: tuple[str, ...] = ("pwa.frontend",)
 
 access_log = logging.getLogger("satchel.access")
 
@@ -117,7 +118,10 @@ def create_app(settings: Settings, services: Sequence[str] = SERVICES) -> Litest
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(title="Satchel", version="0.1.0", path="/schema"),
         request_max_body_size=settings.max_body_bytes,
-        middleware=[access_log_middleware],
+        middleware=[
+            access_log_middleware,
+            *(mw for module in modules for mw in getattr(module, "MIDDLEWARE", ())),
+        ],
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},
             formatters={"standard": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},

@@ -1,0 +1,92 @@
+// Talking to the Satchel server: JSON in and out, problem+json errors, CSRF on state changes.
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super((problem && (problem.detail || problem.title)) || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem || {};
+    this.code = this.problem.code || (this.problem.type || "").split("/").pop() || "";
+  }
+}
+
+function cookie(name) {
+  for (const part of document.cookie.split(";")) {
+    const [key, ...rest] = part.trim().split("=");
+    if (key === name) return decodeURIComponent(rest.join("="));
+  }
+  return "";
+}
+
+/**
+ * request("POST", "/api/x", {json: {...}}) -> {data, response, offline, syncedAt}
+ * options: json (body), form (FormData), accept, headers, raw (the body as a Blob).
+ */
+export async function request(method, path, options = {}) {
+  const headers = { accept: options.accept || "application/json", ...(options.headers || {}) };
+  let body;
+  if (options.json !== undefined) {
+    headers["content-type"] = "application/json";
+    body = JSON.stringify(options.json);
+  } else if (options.form) {
+    body = options.form;
+  }
+  if (!["GET", "HEAD"].includes(method)) {
+    const token = cookie("csrftoken");
+    if (token) headers["x-csrftoken"] = token;
+  }
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body, credentials: "same-origin", signal: options.signal });
+  } catch (error) {
+    if (error.name === "AbortError") throw error;
+    throw new ApiError(0, { code: "network", detail: "" });
+  }
+  if (!response.ok) {
+    let problem = null;
+    try {
+      problem = await response.json();
+    } catch {
+      problem = null;
+    }
+    throw new ApiError(response.status, problem);
+  }
+  const offline = response.headers.get("x-satchel-offline") === "1";
+  const syncedAt = response.headers.get("x-satchel-synced-at");
+  let data = null;
+  if (options.raw) data = await response.blob();
+  else if (response.status !== 204) {
+    const type = response.headers.get("content-type") || "";
+    data = type.includes("json") ? await response.json() : await response.text();
+  }
+  return { data, response, offline, syncedAt };
+}
+
+/** GET JSON (data only). */
+export async function get(path) {
+  return (await request("GET", path)).data;
+}
+
+/** POST JSON (data only). */
+export async function post(path, json) {
+  return (await request("POST", path, { json: json === undefined ? {} : json })).data;
+}
+
+/** DELETE (data only). */
+export async function del(path) {
+  return (await request("DELETE", path)).data;
+}
+
+/** POST multipart form data (data only). */
+export async function postForm(path, form) {
+  return (await request("POST", path, { form })).data;
+}
+
+/** The signed-in learner, or null. */
+export async function me() {
+  try {
+    return await get("/api/wallet/me");
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 401 || error.status === 403 || error.status === 404)) return null;
+    throw error;
+  }
+}
