@@ -21,7 +21,7 @@ def headline(report: VerificationReport) -> str:
     if report.verified:
         parts = [f"VERIFIED {report.kind}"]
     else:
-        reason = _REASON.get(report.outcome, "")
+        reason = _REASON.get(report.outcome or "invalid", "")
         parts = [f"NOT VERIFIED{reason} {report.kind}"]
     if what and what != report.kind:
         parts.append(f"'{what}'")

@@ -67,10 +67,15 @@ class VerificationReport(msgspec.Struct, omit_defaults=True):
     nested: list[VerificationReport] = []
     label: str | None = None
     checked_at: str | None = None
-    outcome: Outcome = "invalid"
+    # Always present in the encoded report (set in __post_init__ when not given).
+    outcome: Outcome | None = None
     # Why this report is nested: "credential" (of a presentation), "clr-credential",
     # "endorsement" (advisory: shown, but not part of the parent's verdict).
     role: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.outcome is None:
+            self.outcome = "verified" if self.verified else "invalid"
 
     def check(self, check_id: str) -> CheckResult | None:
         """The first check with ``check_id``, if any."""
