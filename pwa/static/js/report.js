@@ -7,14 +7,21 @@ import { rawJson, statusBadge } from "./ui.js";
 // Failures that mean "we could not find out", not "this is wrong".
 const UNAVAILABLE = /^(fetch\.|status\.unavailable|status\.unsupported|did\.unresolvable|schema\.unavailable|proof\.verification-method-unresolvable|network)/;
 
+// Nested reports that are shown but do not decide the verdict (endorsements).
+const ADVISORY = new Set(["endorsement"]);
+
 function failures(report) {
   const own = (report.checks || []).filter((c) => c.status === "failed");
-  return own.concat(...(report.nested || []).map(failures));
+  return own.concat(...(report.nested || []).filter((n) => !ADVISORY.has(n.role)).map(failures));
 }
 
-/** "verified" | "failed" | "unchecked" (could not check) | "revoked" | "suspended" | "expired". */
+// The report's one-word outcome -> what the screen says.
+const OUTCOMES = { verified: "verified", invalid: "failed", revoked: "revoked", suspended: "suspended", expired: "expired", "not-yet-valid": "not-yet-valid", "status-unknown": "unchecked" };
+
+/** "verified" | "failed" | "unchecked" (could not check) | "revoked" | "suspended" | "expired" | "not-yet-valid". */
 export function verdictOf(report) {
   if (!report) return "unchecked";
+  if (report.outcome && OUTCOMES[report.outcome]) return OUTCOMES[report.outcome];
   if (report.verified) return "verified";
   const failed = failures(report);
   const codes = failed.map((c) => c.code || "");
@@ -32,7 +39,7 @@ export function reportTitle(report) {
 }
 
 function headline(verdict) {
-  return { verified: "verdict.verified", revoked: "verdict.revoked", suspended: "verdict.suspended", expired: "verdict.expired", unchecked: "verdict.unchecked" }[verdict] || "verdict.failed";
+  return { verified: "verdict.verified", revoked: "verdict.revoked", suspended: "verdict.suspended", expired: "verdict.expired", "not-yet-valid": "verdict.not-yet-valid", unchecked: "verdict.unchecked" }[verdict] || "verdict.failed";
 }
 
 /** The plain-language sentence under the verdict. */
@@ -109,7 +116,7 @@ function nestedTree(report, depth) {
           h(
             "details",
             { class: "nested-report" },
-            h("summary", {}, statusBadge(verdict), " ", bdi(reportTitle(child))),
+            h("summary", {}, statusBadge(verdict), " ", bdi(reportTitle(child)), ADVISORY.has(child.role) ? h("span", { class: "hint" }, ` (${t(`role.${child.role}`)})`) : null),
             renderReportBody(child, depth + 1),
           ),
         );

@@ -67,7 +67,7 @@ export function toast(text, isError = false) {
   }, 5000);
 }
 
-const STATE_ICONS = { valid: "✓", verified: "✓", expired: "⏱", revoked: "✕", suspended: "⏸", unknown: "?", "not-verified": "!", failed: "✕", unchecked: "?" };
+const STATE_ICONS = { valid: "✓", verified: "✓", expired: "⏱", revoked: "✕", suspended: "⏸", unknown: "?", "not-verified": "!", failed: "✕", unchecked: "?", "not-yet-valid": "⏱" };
 
 /** A status badge: colour plus icon plus words, with "Status:" for screen readers. */
 export function statusBadge(state) {
