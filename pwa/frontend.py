@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Request, Response, Router, get
+from litestar.params import FromPath
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from pwa.remote_image import make_handler as remote_image_handler
@@ -61,7 +62,7 @@ SECURITY_HEADERS: dict[str, str] = {
 }
 
 # Files the service worker caches at install: everything the app needs to open offline.
-_SHELL_SUFFIXES = (".js", ".css", ".html", ".webmanifest", ".svg", ".png")
+_SHELL_SUFFIXES = (".js", ".css", ".html", ".webmanifest", ".svg", ".png", ".json")
 _TYPES = {
     ".js": "text/javascript",
     ".css": "text/css",
@@ -162,13 +163,13 @@ async def index_page(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 
 @get("/share/{token:str}", include_in_schema=False)
-async def share_page(request: Request[Any, Any, Any], token: str) -> Response[bytes]:
+async def share_page(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[bytes]:
     """The share page (the app shell; it fetches ``/s/{token}`` as JSON)."""
     return request.route_handler.opt["shell"].response("index.html", request)  # type: ignore[no-any-return]
 
 
 @get("/static/{path:path}", include_in_schema=False)
-async def static_file(request: Request[Any, Any, Any], path: str) -> Response[bytes]:
+async def static_file(request: Request[Any, Any, Any], path: FromPath[str]) -> Response[bytes]:
     """A static file of the app."""
     rel = path.lstrip("/")
     if rel in ("sw.js", "index.html"):

@@ -12,6 +12,7 @@ from typing import Any
 
 import msgspec
 from litestar import Response, post
+from litestar.params import JSONBody
 
 from shared.errors import SatchelError, ServiceError
 from shared.service.runtime import Runtime
@@ -33,7 +34,7 @@ def make_handler(runtime: Runtime) -> Any:
     """``POST /api/remote-image`` bound to ``runtime``'s fetcher."""
 
     @post("/api/remote-image", status_code=200, summary="Fetch a credential image on request")
-    async def remote_image(data: ImageRequest) -> Response[bytes]:
+    async def remote_image(data: JSONBody[ImageRequest]) -> Response[bytes]:
         if not data.url.startswith("https://") and not data.url.startswith("http://"):
             raise ServiceError(
                 "Only http(s) image URLs can be fetched.", code="image.bad-url", status=400

@@ -59,7 +59,7 @@ function checkItem(check) {
   return h(
     "li",
     { class: `check check-${check.status}` },
-    h("span", { class: "check-head" }, h("span", { class: `badge badge-check-${check.status}` }, h("span", { class: "visually-hidden" }, t("status.prefix") + " "), t(`check.status.${check.status}`)), " ", h("strong", {}, label)),
+    h("span", { class: "check-head" }, h("span", { class: `badge badge-check-${check.status}` }, h("span", { class: "visually-hidden" }, t("badge.status") + " "), t(`check.status.${check.status}`)), " ", h("strong", {}, label)),
     h("span", { class: "check-message" }, bdi(check.message)),
     check.code && check.status !== "passed" ? h("span", { class: "check-code mono" }, check.code) : null,
   );

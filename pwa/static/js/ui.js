@@ -75,7 +75,7 @@ export function statusBadge(state) {
   return h(
     "span",
     { class: `badge badge-${key}` },
-    h("span", { class: "visually-hidden" }, t("status.prefix") + " "),
+    h("span", { class: "visually-hidden" }, t("badge.status") + " "),
     h("span", { "aria-hidden": "true" }, STATE_ICONS[key] + " "),
     t(`state.${key}`),
   );

@@ -26,7 +26,7 @@ function issuedRow(item, redraw) {
         if (action === "revoke" && !(await confirmDialog(t("career.revoke-title"), t("career.revoke-text"), t("career.revoke")))) return;
         await busy(button, async () => {
           await call("POST", `/api/issuer/credentials/${encodeURIComponent(item.id)}/${action}`, {});
-          toast(t(`career.${action}d`));
+          toast(t({ revoke: "career.revoked", suspend: "career.suspended", unsuspend: "career.unsuspended" }[action]));
           await redraw();
         }, out);
       },
