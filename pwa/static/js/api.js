@@ -17,6 +17,11 @@ function cookie(name) {
   return "";
 }
 
+/** Tell the app whether the last answer came from the network (false) or not (true). */
+function connectivity(offline) {
+  window.dispatchEvent(new CustomEvent("satchel:offline", { detail: offline }));
+}
+
 /**
  * request("POST", "/api/x", {json: {...}}) -> {data, response, offline, syncedAt}
  * options: json (body), form (FormData), accept, headers, raw (the body as a Blob).
@@ -39,8 +44,11 @@ export async function request(method, path, options = {}) {
     response = await fetch(path, { method, headers, body, credentials: "same-origin", signal: options.signal });
   } catch (error) {
     if (error.name === "AbortError") throw error;
+    connectivity(true);
     throw new ApiError(0, { code: "network", detail: "" });
   }
+  const offline = response.headers.get("x-satchel-offline") === "1";
+  connectivity(offline);
   if (!response.ok) {
     let problem = null;
     try {
@@ -50,7 +58,6 @@ export async function request(method, path, options = {}) {
     }
     throw new ApiError(response.status, problem);
   }
-  const offline = response.headers.get("x-satchel-offline") === "1";
   const syncedAt = response.headers.get("x-satchel-synced-at");
   let data = null;
   if (options.raw) data = await response.blob();

@@ -106,6 +106,7 @@ let firstRender = true;
 export async function render() {
   const token = ++renderToken;
   const main = document.getElementById("main");
+  main.dataset.ready = "false";
   const shareToken = sharePath();
   const { path, query } = parseHash();
   let route = shareToken && !location.hash.startsWith("#/") ? { view: employer.sharePage, needsUser: false, tab: "verify", params: { token: shareToken } } : match(path);
@@ -221,6 +222,7 @@ async function start() {
   window.addEventListener("online", () => showOffline(false));
   window.addEventListener("offline", () => showOffline(true));
   window.addEventListener("satchel:offline", (event) => showOffline(event.detail));
+  // A failed request says more than navigator.onLine (which can claim "online" with no network).
   showOffline(false);
   await render();
   registerWorker().catch(() => {});

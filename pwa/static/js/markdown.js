@@ -21,12 +21,16 @@ export function safeHref(raw) {
   return SAFE_SCHEMES.has(url.protocol) ? url.href : null;
 }
 
-/** Remove raw HTML: tags and comments go, their text content stays. */
-export function dropHtml(text) {
+/** Remove raw HTML blocks whose content is not text: comments, scripts, styles, frames. */
+function dropHtmlBlocks(text) {
   return String(text)
     .replace(/<!--[\s\S]*?(-->|$)/g, "")
-    .replace(/<(script|style|iframe|object|template)\b[\s\S]*?(<\/\1\s*>|$)/gi, "")
-    .replace(/<\/?[A-Za-z][A-Za-z0-9-]*(?=[\s/>]|$)[^<>]*>?/g, "");
+    .replace(/<(script|style|iframe|object|template)\b[\s\S]*?(<\/\1\s*>|$)/gi, "");
+}
+
+/** Remove raw HTML: tags go, their text content stays (used on text, never on code). */
+export function dropHtml(text) {
+  return dropHtmlBlocks(text).replace(/<\/?[A-Za-z][A-Za-z0-9-]*(?=[\s/>]|$)[^<>]*>?/g, "");
 }
 
 function link(label, href) {
@@ -38,8 +42,22 @@ function link(label, href) {
   return a;
 }
 
-/** Inline Markdown of one text run -> array of nodes. */
+/** Inline Markdown of one text run -> array of nodes (raw HTML dropped outside code spans). */
 export function inline(text) {
+  const out = [];
+  for (const part of String(text).split(/(`[^`\n]+`)/)) {
+    if (/^`[^`\n]+`$/.test(part)) {
+      const code = document.createElement("code");
+      code.textContent = part.slice(1, -1);
+      out.push(code);
+    } else if (part) {
+      out.push(...inlineText(dropHtml(part)));
+    }
+  }
+  return out;
+}
+
+function inlineText(text) {
   const out = [];
   let buffer = "";
   const flush = () => {
@@ -53,16 +71,10 @@ export function inline(text) {
     if (rest[0] === "\\" && rest.length > 1 && /[\\`*_[\]()<>#!-]/.test(rest[1])) {
       buffer += rest[1];
       i += 2;
-    } else if ((m = /^`([^`]+)`/.exec(rest))) {
-      flush();
-      const code = document.createElement("code");
-      code.textContent = m[1];
-      out.push(code);
-      i += m[0].length;
-    } else if ((m = /^!\[([^\]]*)\]\(([^)\s]*)(?:\s+"[^"]*")?\)/.exec(rest))) {
+    } else if ((m = /^!\[([^\]]*)\]\(((?:[^()\s]|\([^()\s]*\))*)(?:\s+"[^"]*")?\)/.exec(rest))) {
       buffer += m[1]; // images are not loaded: keep their alt text only
       i += m[0].length;
-    } else if ((m = /^\[([^\]]+)\]\(([^)\s]*)(?:\s+"[^"]*")?\)/.exec(rest))) {
+    } else if ((m = /^\[([^\]]+)\]\(((?:[^()\s]|\([^()\s]*\))*)(?:\s+"[^"]*")?\)/.exec(rest))) {
       const href = safeHref(m[2]);
       if (href) {
         flush();
@@ -110,7 +122,7 @@ function paragraph(lines, tag = "p") {
 /** Render Markdown `source` into a DocumentFragment of safe nodes. */
 export function renderMarkdown(source) {
   const fragment = document.createDocumentFragment();
-  const lines = dropHtml(String(source ?? "").replace(/\r\n?/g, "\n")).split("\n");
+  const lines = dropHtmlBlocks(String(source ?? "").replace(/\r\n?/g, "\n")).split("\n");
   let i = 0;
   while (i < lines.length) {
     const line = lines[i];

@@ -267,7 +267,7 @@ export async function fairScreen() {
     writeFair([...readFair(), row]);
     draw();
   };
-  const widget = scanner({ onPayload: handle, continuous: true });
+  const widget = scanner({ onPayload: handle, continuous: true, sticky: false });
   const exportButton = h("button", { type: "button", class: "primary", onclick: () => download(new Blob([fairCsv(readFair())], { type: "text/csv" }), `satchel-career-fair-${new Date().toISOString().slice(0, 10)}.csv`) }, t("fair.export"));
   const clear = h("button", { type: "button", class: "secondary", onclick: async () => { if (await confirmDialog(t("fair.clear-title"), t("fair.clear-text"), t("fair.clear"))) { writeFair([]); draw(); } } }, t("fair.clear"));
   draw();
@@ -276,7 +276,7 @@ export async function fairScreen() {
     h("p", { class: "lead" }, t("fair.lead")),
     widget,
     count,
-    h("div", { class: "table-wrap" }, h("table", { class: "fair" }, h("caption", { class: "visually-hidden" }, t("fair.title")), h("thead", {}, h("tr", {}, ["fair.time", "fair.verdict", "fair.achievement", "fair.learner", "fair.issuer"].map((k) => h("th", { scope: "col" }, t(k))))), tbody)),
+    h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": t("fair.title") }, h("table", { class: "fair" }, h("caption", { class: "visually-hidden" }, t("fair.title")), h("thead", {}, h("tr", {}, ["fair.time", "fair.verdict", "fair.achievement", "fair.learner", "fair.issuer"].map((k) => h("th", { scope: "col" }, t(k))))), tbody)),
     actions(exportButton, clear),
   );
   section.teardown = () => widget.stop();

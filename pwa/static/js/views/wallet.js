@@ -10,7 +10,6 @@ import { actions, busy, confirmDialog, errorBox, linkButton, outlet, page, statu
 
 function noteSync(result) {
   if (!result.offline) localStorage.setItem("satchel.lastSync", new Date().toISOString());
-  window.dispatchEvent(new CustomEvent("satchel:offline", { detail: result.offline }));
 }
 
 /** GET with the offline stamp: marks the banner and remembers the sync time. */
