@@ -115,10 +115,10 @@ class Shell:
             assets[rel] = _asset(path, body)
         version = digest.hexdigest()[:12]
         template = assets.pop("sw.js").body.decode()
-        shell_files = ["/"] + [
+        shell_files = ["/", "/manifest.webmanifest"] + [
             "/static/" + rel
             for rel in sorted(assets)
-            if rel.endswith(_SHELL_SUFFIXES) and rel != "index.html"
+            if rel.endswith(_SHELL_SUFFIXES) and rel not in ("index.html", "manifest.webmanifest")
         ]
         worker = template.replace('"__VERSION__"', json.dumps(version)).replace(
             "[] /* __SHELL__ */", json.dumps(shell_files)

@@ -95,9 +95,7 @@ def test_installable_manifest_and_service_worker(page: Page, server: AppServer) 
             .map((r) => new URL(r.url).pathname)""",
         version,
     )
-    assert {"/", "/static/js/app.js", "/static/app.css", "/manifest.webmanifest"} - set(
-        cached
-    ) == {"/manifest.webmanifest"}
+    assert {"/", "/static/js/app.js", "/static/app.css", "/manifest.webmanifest"} <= set(cached)
     assert "/static/locales/es.json" in cached
     assert page.evaluate("document.querySelector('meta[name=theme-color]').content") == "#1e3a8a"
     # The theme colour, icons and start URL an install prompt uses are served.
@@ -168,7 +166,8 @@ def test_update_available_banner_then_reload(page: Page, server: AppServer, tmp_
         assert f"satchel-shell-{shell.version}" in keys
         assert f"satchel-shell-{old}" not in keys
         assert page.evaluate(
-            "fetch('/static/app.css').then((r) => r.text()).then((t) => t.includes('release-marker'))"
+            "fetch('/static/app.css').then((r) => r.text())"
+            ".then((t) => t.includes('release-marker'))"
         )
     finally:
         shell.load(STATIC_DIR)
@@ -188,8 +187,9 @@ MARKDOWN_CASES = """async () => {
     d = render('<img src=x onerror="window.__pwned=2">![tracker](https://t.example/p.png)');
     cases.images = {imgs: d.querySelectorAll("img").length, text: d.textContent};
     d = render("# Title\\n\\n**strong** *em* `<code>`\\n\\n- one\\n- two\\n\\n> quote");
-    cases.format = {strong: d.querySelectorAll("strong").length, em: d.querySelectorAll("em").length,
-        code: d.querySelector("code").textContent, items: d.querySelectorAll("li").length,
+    cases.format = {strong: d.querySelectorAll("strong").length,
+        em: d.querySelectorAll("em").length, code: d.querySelector("code").textContent,
+        items: d.querySelectorAll("li").length,
         quote: d.querySelectorAll("blockquote").length};
     d = render('<iframe src="https://evil.example"></iframe><!-- <script>x</script> -->after');
     cases.iframe = {frames: d.querySelectorAll("iframe").length, text: d.textContent};
@@ -244,7 +244,8 @@ def hostile_credential(tracker: str) -> dict[str, object]:
             "achievement": {
                 "type": ["Achievement"],
                 "name": "<script>window.__pwned=1</script>Hacker badge",
-                "description": "Click [here](javascript:window.__pwned=6) <img src=x onerror=alert(7)>",
+                "description": "Click [here](javascript:window.__pwned=6) "
+                "<img src=x onerror=alert(7)>",
                 "criteria": {"narrative": "<iframe src='https://evil.example'></iframe>Done"},
                 "image": {"id": svg, "type": "Image"},
             },
