@@ -50,18 +50,20 @@ function credentialJson(credential) {
   return { id: credential.id, rawId: b64u.encode(credential.rawId), type: credential.type, response };
 }
 
-/** Sign in with a passkey (WebAuthn), then load the account. */
+const parsed = (value) => (typeof value === "string" ? JSON.parse(value) : value);
+
+/** Sign in with a passkey (WebAuthn); the server opens a session. */
 export async function passkeySignIn() {
-  const options = await post("/api/wallet/passkeys/login/options", {});
-  const credential = await navigator.credentials.get({ publicKey: requestOptions(options) });
-  await post("/api/wallet/passkeys/login/verify", { credential: credentialJson(credential), session: options.session });
+  const begun = await post("/api/wallet/passkeys/login/options", {});
+  const credential = await navigator.credentials.get({ publicKey: requestOptions(parsed(begun.options)) });
+  await post("/api/wallet/passkeys/login", { challenge_id: begun.challenge_id, credential: credentialJson(credential) });
 }
 
 /** Add a passkey to the signed-in account. */
 export async function passkeyRegister() {
-  const options = await post("/api/wallet/passkeys/register/options", {});
-  const credential = await navigator.credentials.create({ publicKey: creationOptions(options) });
-  await post("/api/wallet/passkeys/register/verify", { credential: credentialJson(credential), session: options.session });
+  const begun = await post("/api/wallet/passkeys/register/options", {});
+  const credential = await navigator.credentials.create({ publicKey: creationOptions(parsed(begun.options)) });
+  await post("/api/wallet/passkeys/register", { challenge_id: begun.challenge_id, credential: credentialJson(credential) });
 }
 
 async function signedIn() {

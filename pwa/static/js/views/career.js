@@ -37,7 +37,7 @@ function issuedRow(item, redraw) {
   const state = item.status === "active" ? "valid" : item.status;
   return h(
     "li",
-    { class: "card issued" },
+    { class: "card issued", "data-record-id": item.id },
     h("p", {}, h("strong", {}, bdi(item.template_name || item.template || "")), " ", statusBadge(state)),
     h("p", { class: "hint" }, t("career.issued-to", { who: recipient.name || recipient.email || recipient.did || t("career.anyone") }), " · ", formatDate(item.issued_at, true)),
     item.status === "revoked"
@@ -52,10 +52,19 @@ export async function sandbox() {
   const offerHolder = h("div", { id: "offer", "aria-live": "polite" });
   const issuedList = h("ul", { class: "cards", id: "issued-list" });
   const tokenInput = h("input", { type: "password", id: "issuer-token", autocomplete: "off", value: sessionStorage.getItem(TOKEN) || "" });
-  tokenInput.addEventListener("change", () => {
-    if (tokenInput.value) sessionStorage.setItem(TOKEN, tokenInput.value);
-    else sessionStorage.removeItem(TOKEN);
-  });
+  const tokenSave = h("button", {
+    type: "submit",
+    class: "secondary",
+  }, t("career.token-save"));
+  const tokenForm = h("form", {
+    class: "stack",
+    onsubmit: (e) => {
+      e.preventDefault();
+      if (tokenInput.value) sessionStorage.setItem(TOKEN, tokenInput.value);
+      else sessionStorage.removeItem(TOKEN);
+      window.dispatchEvent(new HashChangeEvent("hashchange"));
+    },
+  }, h("div", { class: "field" }, h("label", { for: "issuer-token" }, t("career.token-label")), tokenInput), h("p", { class: "hint" }, t("career.token-hint")), tokenSave);
   let templates = [];
   let loadError = null;
   try {
@@ -124,7 +133,7 @@ export async function sandbox() {
     t("career.title"),
     h("p", { class: "lead" }, t("career.lead")),
     loadError,
-    h("details", { class: "card" }, h("summary", {}, t("career.token")), h("div", { class: "field" }, h("label", { for: "issuer-token" }, t("career.token-label")), tokenInput), h("p", { class: "hint" }, t("career.token-hint"))),
+    h("details", { class: "card", open: !sessionStorage.getItem(TOKEN) }, h("summary", {}, t("career.token")), tokenForm),
     form,
     offerHolder,
     h("section", {}, h("h2", {}, t("career.issued")), issuedList),

@@ -194,14 +194,20 @@ export async function requestScreen() {
           if (type.value) body.types = [type.value];
           const created = await post("/api/verifier/requests", body);
           const status = h("p", { class: "request-status", role: "status" }, h("span", { class: "pill pill-pending" }, t("vrequest.state.pending")));
-          const qr = created.qr_svg && (created.qr_svg.openid4vp || created.qr_svg.interaction || created.qr_svg);
+          const codes = created.qr_svg || {};
+          const qrHolder = h("div", {});
+          const showQr = (kind) => replace(qrHolder, codes[kind] ? svgImage(codes[kind], t("vrequest.qr-alt"), { class: "qr-large", id: "request-qr" }) : null);
+          const initial = codes.interaction ? "interaction" : "openid4vp";
+          showQr(initial);
+          const protocols = [["interaction", t("vrequest.wallet-satchel")], ["openid4vp", t("vrequest.wallet-oid4vp")]].filter(([k]) => codes[k]);
           replace(
             live,
             h(
               "div",
               { class: "card request-card" },
               h("h2", {}, t("vrequest.show")),
-              typeof qr === "string" ? svgImage(qr, t("vrequest.qr-alt"), { class: "qr-large", id: "request-qr" }) : null,
+              protocols.length > 1 ? segmented(t("vrequest.wallet-kind"), protocols, initial, showQr) : null,
+              qrHolder,
               h("p", { class: "hint" }, t("vrequest.expires", { time: formatDate(created.expires_at, true) })),
               status,
               h("details", {}, h("summary", {}, t("vrequest.same-device")), h("p", {}, h("a", { href: created.openid4vp_uri }, t("vrequest.open-wallet"))), h("p", { class: "mono break" }, created.openid4vp_uri)),

@@ -151,11 +151,12 @@ export async function foyer({ params }) {
     class: "primary",
     onclick: () =>
       busy(keep, async () => {
-        const result = await post(`/api/wallet/imports/${encodeURIComponent(params.id)}/accept`, {});
+        const body = held.state === "not-verified" ? { keep_unverified: true } : {};
+        const result = await post(`/api/wallet/imports/${encodeURIComponent(params.id)}/accept`, body);
         state.imports.delete(params.id);
         location.hash = `#/wallet/${encodeURIComponent(result.credential_id)}`;
       }, out),
-  }, t("foyer.keep"));
+  }, t(held.state === "not-verified" ? "foyer.keep-anyway" : "foyer.keep"));
   const discard = h("button", {
     type: "button",
     class: "secondary",

@@ -1,6 +1,6 @@
 // Answering a verifier's request: who asks, for what, why; the learner picks and consents.
 
-import { post } from "../api.js";
+import { del, get, post } from "../api.js";
 import { bdi, h, newId, replace } from "../dom.js";
 import { t } from "../i18n.js";
 import { issuerLine } from "../report.js";
@@ -22,20 +22,36 @@ function verifierOf(request) {
 
 function wantedText(wanted) {
   const items = Array.isArray(wanted) ? wanted : wanted ? [wanted] : [];
-  return items.map((w) => (typeof w === "string" ? w : w.name || w.type || (w.types || []).join(", ") || JSON.stringify(w))).join("; ");
+  return items
+    .map((w) => {
+      if (typeof w === "string") return w;
+      const types = (w.types || (w.type ? [w.type] : [])).filter((x) => x !== "VerifiableCredential");
+      const what = w.name || types.join(", ") || t("answer.any-credential");
+      return w.reason ? `${what} (${w.reason})` : what;
+    })
+    .join("; ");
 }
 
-function matchLabel(match) {
-  if (typeof match === "string") return { id: match, name: match };
-  const s = match.summary || {};
-  return { id: String(match.id), name: s.achievement_name || match.name || String(match.id), summary: s };
+function matchLabel(match, byId) {
+  const id = String(typeof match === "string" ? match : match.id);
+  const item = byId.get(id) || (typeof match === "object" ? match : {});
+  const s = item.summary || {};
+  return { id, name: item.name || s.achievement_name || id, summary: s };
 }
 
 export async function answer({ params }) {
-  const request = state.requests.get(params.id);
-  if (!request) return page(t("answer.title"), h("p", {}, t("answer.gone")), linkButton("#/scan", t("nav.scan")));
+  let request = state.requests.get(params.id);
+  if (!request) {
+    try {
+      request = await get(`/api/wallet/requests/${encodeURIComponent(params.id)}`);
+    } catch {
+      return page(t("answer.title"), h("p", {}, t("answer.gone")), linkButton("#/scan", t("nav.scan")));
+    }
+  }
   const verifier = verifierOf(request);
-  const matches = (request.matches || []).map(matchLabel);
+  const items = await get("/api/wallet/credentials");
+  const byId = new Map(items.map((item) => [String(item.id), item]));
+  const matches = (request.matches || []).map((m) => matchLabel(m, byId));
   const out = outlet();
   const boxes = matches.map((m, index) => {
     const id = newId("match");
@@ -43,7 +59,16 @@ export async function answer({ params }) {
   });
   const consent = h("input", { type: "checkbox", id: "answer-consent" });
   const send = h("button", { type: "submit", class: "primary" }, t("answer.send"));
-  const decline = h("button", { type: "button", class: "secondary", onclick: () => { state.requests.delete(params.id); location.hash = "#/wallet"; } }, t("answer.decline"));
+  const decline = h("button", {
+    type: "button",
+    class: "secondary",
+    onclick: () =>
+      busy(decline, async () => {
+        await del(`/api/wallet/requests/${encodeURIComponent(params.id)}`);
+        state.requests.delete(params.id);
+        location.hash = "#/wallet";
+      }, out),
+  }, t("answer.decline"));
   const form = h(
     "form",
     {

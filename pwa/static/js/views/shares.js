@@ -15,8 +15,7 @@ const EXPIRIES = [
 ];
 
 function qrImage(share, props) {
-  if (share.qr_svg) return svgImage(share.qr_svg, t("shares.qr-alt"), props);
-  return h("img", { src: `/api/qr.svg?data=${encodeURIComponent(share.url)}`, alt: t("shares.qr-alt"), ...props });
+  return svgImage(share.qr_svg, t("shares.qr-alt"), props);
 }
 
 /** Full-screen QR (a modal dialog; Escape or Close returns). */
@@ -25,18 +24,18 @@ export function fullScreenQr(share, title) {
 }
 
 function linkedInUrl(share, name) {
+  if (share.linkedin_url) return share.linkedin_url;
   const params = new URLSearchParams({ startTask: "CERTIFICATION_NAME", name: name || t("shares.linkedin-default"), certUrl: share.url });
   return `https://www.linkedin.com/profile/add?${params}`;
 }
 
-function isActive(share) {
-  if (share.revoked || share.revoked_at || share.state === "revoked") return false;
-  return !(share.expires_at && new Date(share.expires_at) < new Date());
+function shareState(share) {
+  if (share.revoked_at || share.revoked) return "revoked";
+  if (share.expires_at && new Date(share.expires_at) < new Date()) return "expired";
+  return share.active === false ? "revoked" : "valid";
 }
 
-function shareCard(share, name, onRevoked) {
-  const out = outlet();
-  const qrButton = h("button", { type: "button", class: "secondary", onclick: () => fullScreenQr(share, name) }, t("shares.qr"));
+function revokeButton(share, onRevoked, out) {
   const revoke = h("button", {
     type: "button",
     class: "danger",
@@ -49,15 +48,42 @@ function shareCard(share, name, onRevoked) {
       }, out);
     },
   }, t("shares.revoke"));
-  const active = isActive(share);
+  return revoke;
+}
+
+/** A share just created: the only time its link and QR code exist (the server keeps a hash). */
+function newShareCard(share, name) {
+  const out = outlet();
+  const title = share.title || name;
   return h(
     "div",
     { class: "card share-card" },
-    h("div", { class: "share-head" }, active ? qrImage(share, { class: "qr-small" }) : null, h("div", {}, name ? h("p", {}, h("strong", {}, bdi(name))) : null, h("p", {}, statusBadge(active ? "valid" : share.expires_at && new Date(share.expires_at) < new Date() ? "expired" : "revoked")), share.expires_at ? h("p", { class: "hint" }, t("shares.expires", { date: formatDate(share.expires_at, true) })) : h("p", { class: "hint" }, t("shares.no-expiry")))),
-    active ? copyField(t("shares.link"), share.url) : null,
-    active
-      ? h("div", { class: "row wrap" }, qrButton, h("a", { class: "button secondary", href: linkedInUrl(share, name), target: "_blank", rel: "noopener noreferrer" }, t("shares.linkedin")), linkButton(`#/shares/${encodeURIComponent(share.id)}`, t("shares.log"), "button secondary"), revoke)
-      : linkButton(`#/shares/${encodeURIComponent(share.id)}`, t("shares.log"), "button secondary"),
+    h("div", { class: "share-head" }, qrImage(share, { class: "qr-small" }), h("div", {}, title ? h("p", {}, h("strong", {}, bdi(title))) : null, share.expires_at ? h("p", { class: "hint" }, t("shares.expires", { date: formatDate(share.expires_at, true) })) : h("p", { class: "hint" }, t("shares.no-expiry")))),
+    copyField(t("shares.link"), share.url),
+    h("p", { class: "hint" }, t("shares.link-once")),
+    h(
+      "div",
+      { class: "row wrap" },
+      h("button", { type: "button", class: "secondary", onclick: () => fullScreenQr(share, title) }, t("shares.qr")),
+      h("a", { class: "button secondary", href: linkedInUrl(share, title), target: "_blank", rel: "noopener noreferrer" }, t("shares.linkedin")),
+      share.print_url ? h("a", { class: "button secondary", href: share.print_url, target: "_blank", rel: "noopener" }, t("shares.print")) : null,
+      revokeButton(share, () => (location.hash = "#/shares"), out),
+    ),
+    out,
+  );
+}
+
+/** A share in the list: its state, expiry, views, log and revoke. */
+function shareRow(share, name, onRevoked) {
+  const out = outlet();
+  const state = shareState(share);
+  return h(
+    "div",
+    { class: "card share-card" },
+    h("p", {}, h("strong", {}, bdi(share.title || name || t("shares.untitled"))), " ", statusBadge(state)),
+    h("p", { class: "hint" }, share.created_at ? t("shares.created", { date: formatDate(share.created_at, true) }) + " · " : "", share.expires_at ? t("shares.expires", { date: formatDate(share.expires_at, true) }) : t("shares.no-expiry")),
+    h("p", { class: "hint" }, t("shares.views", { count: share.views ?? 0 })),
+    h("div", { class: "row wrap" }, linkButton(`#/shares/${encodeURIComponent(share.id)}`, t("shares.log"), "button secondary"), state === "valid" ? revokeButton(share, onRevoked, out) : null),
     out,
   );
 }
@@ -102,33 +128,33 @@ function createForm(items, onCreated) {
 
 export async function list({ query }) {
   const [items, shares] = await Promise.all([get("/api/wallet/credentials"), get("/api/wallet/shares")]);
-  const names = new Map(items.map((item) => [String(item.id), (item.summary || {}).achievement_name || t("credential.untitled")]));
-  const created = h("div", { id: "share-created", "aria-live": "polite" });
+  const names = new Map(items.map((item) => [String(item.id), item.name || (item.summary || {}).achievement_name || t("credential.untitled")]));
   const shareName = (share) => (share.credential_ids || []).map((id) => names.get(String(id)) || "").filter(Boolean).join(", ");
-  const form = createForm(items, (share, name) => {
-    replace(created, h("h2", {}, t("shares.ready")), shareCard(share, name, () => location.reload()));
-    const heading = created.querySelector("h2");
-    if (heading) {
-      heading.tabIndex = -1;
-      heading.focus();
-    }
+  const existing = h("div", { id: "shares-existing" });
+  const refresh = async () => drawExisting(await get("/api/wallet/shares"));
+  const drawExisting = (all) =>
+    replace(existing, all.length ? h("ul", { class: "cards", id: "share-list" }, all.map((share) => h("li", {}, shareRow(share, shareName(share), refresh)))) : h("p", { class: "hint" }, t("shares.none")));
+  drawExisting(shares);
+  const created = h("div", { id: "share-created", "aria-live": "polite" });
+  const form = createForm(items, async (share, name) => {
+    replace(created, h("h2", { tabindex: "-1" }, t("shares.ready")), newShareCard(share, name));
+    created.querySelector("h2").focus();
+    await refresh();
   });
-  const existing = shares.length
-    ? h("ul", { class: "cards" }, shares.map((share) => h("li", {}, shareCard(share, shareName(share), () => window.dispatchEvent(new HashChangeEvent("hashchange"))))))
-    : h("p", { class: "hint" }, t("shares.none"));
-  return page(t("shares.title"), h("p", { class: "lead" }, t("shares.lead")), query.get("new") || state.selection.length || !shares.length ? form : h("details", { class: "card" }, h("summary", {}, t("shares.new")), form), created, h("h2", {}, t("shares.existing")), existing);
+  const showForm = query.get("new") || state.selection.length || !shares.length;
+  return page(t("shares.title"), h("p", { class: "lead" }, t("shares.lead")), showForm ? form : h("details", { class: "card" }, h("summary", {}, t("shares.new")), form), created, h("h2", {}, t("shares.existing")), existing);
 }
 
 export async function detail({ params }) {
   const [shares, log] = await Promise.all([get("/api/wallet/shares"), get(`/api/wallet/shares/${encodeURIComponent(params.id)}/log`)]);
   const share = shares.find((s) => String(s.id) === params.id);
-  const entries = Array.isArray(log) ? log : log.entries || [];
+  const entries = Array.isArray(log) ? log : [];
   return page(
     t("shares.log-title"),
-    share ? shareCard(share, "", () => (location.hash = "#/shares")) : null,
+    share ? shareRow(share, "", () => window.dispatchEvent(new HashChangeEvent("hashchange"))) : null,
     h("h2", {}, t("shares.accesses", { count: entries.length })),
     entries.length
-      ? h("table", { class: "log" }, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("shares.when")), h("th", { scope: "col" }, t("shares.who")))), h("tbody", {}, entries.map((e) => h("tr", {}, h("td", {}, formatDate(e.at || e.accessed_at || e.time, true)), h("td", {}, bdi(e.user_agent || e.agent || e.verifier || e.ip || "—"))))))
+      ? h("table", { class: "log" }, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("shares.when")), h("th", { scope: "col" }, t("shares.who")))), h("tbody", {}, entries.map((e) => h("tr", {}, h("td", {}, formatDate(e.at, true)), h("td", {}, bdi(e.user_agent || "—"))))))
       : h("p", {}, t("shares.no-access")),
     linkButton("#/shares", t("shares.back"), "button secondary"),
   );

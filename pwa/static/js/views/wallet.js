@@ -25,9 +25,10 @@ const TYPE_FILTERS = [
   ["ClrCredential", "list.type-clr"],
 ];
 const SORTS = [
-  ["recent", "list.sort-recent"],
+  ["added", "list.sort-recent"],
   ["name", "list.sort-name"],
-  ["issuer", "list.sort-issuer"],
+  ["issued", "list.sort-issued"],
+  ["state", "list.sort-state"],
 ];
 
 function credentialCard(item) {
@@ -38,7 +39,7 @@ function credentialCard(item) {
     h(
       "a",
       { href: `#/wallet/${encodeURIComponent(item.id)}`, class: "card card-link cred-card" },
-      h("span", { class: "cred-card-main" }, h("strong", { class: "cred-card-name" }, bdi(s.achievement_name || s.subject_name || t("credential.untitled"))), h("span", { class: "hint block" }, issuerLine(s.issuer_name, s.issuer_id))),
+      h("span", { class: "cred-card-main" }, h("strong", { class: "cred-card-name" }, bdi(item.name || s.achievement_name || s.subject_name || t("credential.untitled"))), h("span", { class: "hint block" }, issuerLine(s.issuer_name, s.issuer_id))),
       h("span", { class: "cred-card-side" }, statusBadge(item.state), item.last_checked ? h("span", { class: "hint block" }, t("list.checked", { date: formatDate(item.last_checked) })) : null),
     ),
   );
@@ -47,13 +48,13 @@ function credentialCard(item) {
 export async function list({ query }) {
   const q = query.get("q") || "";
   const type = query.get("type") || "";
-  const sort = query.get("sort") || "recent";
+  const sort = query.get("sort") || "added";
   const skill = query.get("skill") || "";
   const params = new URLSearchParams();
   if (q) params.set("q", q);
   if (type) params.set("type", type);
   if (skill) params.set("skill", skill);
-  if (sort !== "recent") params.set("sort", sort);
+  if (sort !== "added") params.set("sort", sort);
   const path = "/api/wallet/credentials" + (params.toString() ? `?${params}` : "");
   let items;
   let failure = null;
@@ -77,7 +78,7 @@ export async function list({ query }) {
         const next = new URLSearchParams();
         if (search.value.trim()) next.set("q", search.value.trim());
         if (typeSelect.value) next.set("type", typeSelect.value);
-        if (sortSelect.value !== "recent") next.set("sort", sortSelect.value);
+        if (sortSelect.value !== "added") next.set("sort", sortSelect.value);
         location.hash = "#/wallet" + (next.toString() ? `?${next}` : "");
       },
     },
