@@ -17,6 +17,22 @@ function cookie(name) {
   return "";
 }
 
+/** The CSRF token the wallet expects in x-csrftoken (its cookie, fetched once when missing). */
+async function csrfToken(refresh) {
+  const existing = cookie("csrftoken");
+  if (existing && !refresh) return existing;
+  try {
+    const response = await fetch("/api/wallet/csrf", { credentials: "same-origin", headers: { accept: "application/json" } });
+    if (response.ok) {
+      const body = await response.json();
+      return cookie("csrftoken") || body.token || body.csrf_token || "";
+    }
+  } catch {
+    /* offline: the request itself will report it */
+  }
+  return existing || "";
+}
+
 /** Tell the app whether the last answer came from the network (false) or not (true). */
 function connectivity(offline) {
   window.dispatchEvent(new CustomEvent("satchel:offline", { detail: offline }));
@@ -35,10 +51,8 @@ export async function request(method, path, options = {}) {
   } else if (options.form) {
     body = options.form;
   }
-  if (!["GET", "HEAD"].includes(method)) {
-    const token = cookie("csrftoken");
-    if (token) headers["x-csrftoken"] = token;
-  }
+  const changes = !["GET", "HEAD"].includes(method);
+  if (changes) headers["x-csrftoken"] = await csrfToken(false);
   let response;
   try {
     response = await fetch(path, { method, headers, body, credentials: "same-origin", signal: options.signal });
@@ -49,6 +63,13 @@ export async function request(method, path, options = {}) {
   }
   const offline = response.headers.get("x-satchel-offline") === "1";
   connectivity(offline);
+  if (changes && response.status === 403 && !options.retried) {
+    const text = await response.clone().text();
+    if (/csrf/i.test(text)) {
+      await csrfToken(true);
+      return request(method, path, { ...options, retried: true });
+    }
+  }
   if (!response.ok) {
     let problem = null;
     try {

@@ -55,6 +55,7 @@ export function achievementOf(vc) {
 
 /** Name of a credential for lists (achievement, then credential name). */
 export function credentialName(vc) {
+  if (list(vc.type).includes("ClrCredential")) return text(vc.name) || t("credential.untitled");
   return text(achievementOf(vc).name) || text(vc.name) || t("credential.untitled");
 }
 

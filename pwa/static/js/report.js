@@ -18,10 +18,27 @@ function failures(report) {
 // The report's one-word outcome -> what the screen says.
 const OUTCOMES = { verified: "verified", invalid: "failed", revoked: "revoked", suspended: "suspended", expired: "expired", "not-yet-valid": "not-yet-valid", "status-unknown": "unchecked" };
 
+// Checks that only say "a nested credential failed": the nested report tells why.
+const AGGREGATE_IDS = new Set(["clr-credentials", "nested", "credentials"]);
+const isAggregate = (c) => AGGREGATE_IDS.has(c.id) || /nested-failed$/.test(c.code || "");
+// Most serious first.
+const SEVERITY = ["failed", "revoked", "suspended", "expired", "not-yet-valid", "unchecked", "verified"];
+
 /** "verified" | "failed" | "unchecked" (could not check) | "revoked" | "suspended" | "expired" | "not-yet-valid". */
 export function verdictOf(report) {
   if (!report) return "unchecked";
-  if (report.outcome && OUTCOMES[report.outcome]) return OUTCOMES[report.outcome];
+  const given = report.outcome && OUTCOMES[report.outcome];
+  if (given === "failed") {
+    // "invalid" only because a nested credential failed: say what happened to it (revoked...).
+    const own = (report.checks || []).filter((c) => c.status === "failed" && !isAggregate(c));
+    const required = (report.nested || []).filter((n) => !ADVISORY.has(n.role));
+    const proof = (report.checks || []).some((c) => c.id === "proof" && (c.status === "passed" || c.status === "warning"));
+    if (!own.length && proof && required.some((n) => !n.verified)) {
+      const worst = required.map(verdictOf).sort((a, b) => SEVERITY.indexOf(a) - SEVERITY.indexOf(b))[0];
+      if (worst && worst !== "verified") return worst;
+    }
+  }
+  if (given) return given;
   if (report.verified) return "verified";
   const failed = failures(report);
   const codes = failed.map((c) => c.code || "");

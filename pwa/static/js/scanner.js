@@ -141,7 +141,7 @@ export function classify(payload) {
   const s = String(payload || "").trim();
   if (/^openid-credential-offer:/i.test(s) || /[?&]credential_offer(_uri)?=/.test(s)) return "offer";
   if (/^(openid4vp|openid|mdoc-openid4vp|haip|eudi-openid4vp):/i.test(s) || /[?&](request_uri|dcql_query|presentation_definition)=/.test(s)) return "request";
-  if (/^https?:\/\/[^?#]*\/exchanges\/[^/?#]+/i.test(s)) return "request";
+  if (/^https?:\/\/[^?#]*\/(exchanges|interactions)\/[^/?#]+/i.test(s) || /^https?:\/\/[^#]*[?&]iuv=1(&|#|$)/i.test(s)) return "request";
   if (/^https?:\/\//i.test(s)) return /\/(s|share)\/[A-Za-z0-9_-]+\/?$/.test(s) ? "share" : "url";
   if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*(~.*)?$/.test(s)) return "jwt";
   if (s.startsWith("{")) return "json";

@@ -9,7 +9,7 @@ import { actions, busy, linkButton, outlet, page, statusBadge } from "../ui.js";
 
 function nameOf(item) {
   const s = item.summary || {};
-  return s.achievement_name || s.subject_name || t("credential.untitled");
+  return item.name || s.achievement_name || s.subject_name || t("credential.untitled");
 }
 
 export async function builder() {

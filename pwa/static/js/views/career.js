@@ -136,6 +136,6 @@ export async function sandbox() {
     h("details", { class: "card", open: !sessionStorage.getItem(TOKEN) }, h("summary", {}, t("career.token")), tokenForm),
     form,
     offerHolder,
-    h("section", {}, h("h2", {}, t("career.issued")), issuedList),
+    h("section", {}, h("div", { class: "row wrap" }, h("h2", {}, t("career.issued")), h("button", { type: "button", class: "secondary small", id: "issued-refresh", onclick: (e) => busy(e.currentTarget, redraw) }, t("career.refresh"))), issuedList),
   );
 }

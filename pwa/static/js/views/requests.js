@@ -25,7 +25,10 @@ function wantedText(wanted) {
   return items
     .map((w) => {
       if (typeof w === "string") return w;
-      const types = (w.types || (w.type ? [w.type] : [])).filter((x) => x !== "VerifiableCredential");
+      let types = w.types ?? w.type ?? [];
+      if (!Array.isArray(types)) types = [types];
+      if (types.length > 1 && types.every((x) => typeof x === "string" && x.length === 1)) types = [types.join("")];
+      types = types.filter((x) => x !== "VerifiableCredential");
       const what = w.name || types.join(", ") || t("answer.any-credential");
       return w.reason ? `${what} (${w.reason})` : what;
     })
