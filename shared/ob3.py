@@ -7,9 +7,11 @@ A *template* describes one achievement an institution awards::
 
 ``check_template`` refuses a template that lacks what Open Badges 3.0 requires (the
 error names the field) and one whose credential would not match the bundled OB 3.0
-JSON Schema. ``achievement_credential`` renders an unsigned AchievementCredential in
-VCDM 2.0 (default) or 1.1 form; ``clr_credential`` bundles signed credentials into
-an institution's ClrCredential with associations between their achievements.
+JSON Schema; ``check_conformance`` applies the OB 3.0 / CLR 2.0 schema to a credential
+and ``claim_schema`` names it in ``credentialSchema``. ``achievement_credential``
+renders an unsigned AchievementCredential in VCDM 2.0 (default) or 1.1 form;
+``clr_credential`` bundles signed credentials into an institution's ClrCredential
+with associations between their achievements.
 """
 
 from __future__ import annotations
@@ -155,19 +157,62 @@ def check_template(template: Any) -> None:
         credential_id="urn:uuid:00000000-0000-4000-8000-000000000000",
         valid_from="2025-01-01T00:00:00Z",
     )
-    require_schema_pass(sample)
+    check_conformance(sample)
 
 
-def require_schema_pass(document: dict[str, Any]) -> None:
-    """Raise ``TemplateError`` unless every credentialSchema of ``document`` passes."""
-    for outcome in validate_credential_schemas(document):
-        if outcome.status != "passed":
-            detail = "; ".join(outcome.errors) or outcome.message
-            raise TemplateError(
-                f"The credential would not match its schema {outcome.schema_id}: {detail}",
-                code="template.schema",
-                field=outcome.errors[0] if outcome.errors else outcome.schema_id,
-            )
+def schema_for(document: dict[str, Any]) -> str | None:
+    """The bundled schema an OB 3.0 or CLR 2.0 credential (VCDM 2.0 form) must match."""
+    if as_list(document.get("@context"))[:1] != [VC_V2]:
+        return None  # the bundled schemas describe the VCDM 2.0 form only
+    types = as_list(document.get("type"))
+    if "ClrCredential" in types:
+        return CLR_SCHEMA
+    if "OpenBadgeCredential" in types or "AchievementCredential" in types:
+        return OB_SCHEMA
+    return None
+
+
+def claim_schema(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` naming its bundled schema in ``credentialSchema`` (if it has one)."""
+    schema = schema_for(document)
+    if schema is None:
+        return document
+    return {**document, "credentialSchema": [{"id": schema, "type": SCHEMA_TYPE}]}
+
+
+def _status_view(value: Any, pick: int) -> Any:
+    """A copy where every ``credentialStatus`` list is replaced by its entry ``pick``."""
+    if isinstance(value, dict):
+        out = {k: _status_view(v, pick) for k, v in value.items()}
+        status = value.get("credentialStatus")
+        if isinstance(status, list) and status:
+            out["credentialStatus"] = _status_view(status[pick], pick)
+        return out
+    if isinstance(value, list):
+        return [_status_view(v, pick) for v in value]
+    return value
+
+
+def check_conformance(document: dict[str, Any]) -> None:
+    """Raise ``TemplateError`` unless ``document`` matches its OB 3.0 / CLR 2.0 schema.
+
+    Open Badges 3.0 allows one ``credentialStatus``; a credential carrying both a
+    revocation and a suspension entry is checked with each entry in turn (and then
+    cannot name the schema itself, since it would fail it).
+    """
+    schema = schema_for(document)
+    if schema is None:
+        return
+    for pick in (0, -1):
+        view = _status_view(claim_schema(document), pick)
+        for outcome in validate_credential_schemas(view):
+            if outcome.status != "passed":
+                detail = "; ".join(outcome.errors) or outcome.message
+                raise TemplateError(
+                    f"The credential would not match its schema {outcome.schema_id}: {detail}",
+                    code="template.schema",
+                    field=outcome.errors[0] if outcome.errors else outcome.schema_id,
+                )
 
 
 def achievement_id(issuer_key: str, template_id: str) -> str:
@@ -258,9 +303,6 @@ def achievement_credential(
     document["credentialSubject"] = credential_subject
     if template.get("evidence"):
         document["evidence"] = copy.deepcopy(as_list(template["evidence"]))
-    if v2:
-        # The bundled OB 3.0 schema describes the VCDM 2.0 form only.
-        document["credentialSchema"] = [{"id": OB_SCHEMA, "type": SCHEMA_TYPE}]
     return document
 
 
@@ -331,5 +373,4 @@ def clr_credential(
     if description:
         document["description"] = description
     document["credentialSubject"] = clr_subject
-    document["credentialSchema"] = [{"id": CLR_SCHEMA, "type": SCHEMA_TYPE}]
     return document

@@ -260,7 +260,7 @@ async def check_list_entry(
         outcome.message = word.upper()
     else:
         outcome.state = "clear"
-        outcome.message = f"not {'revoked' if purpose == 'revocation' else purpose}"
+        outcome.message = f"not {_SET_WORDS.get(purpose, purpose)}"
     return outcome
 
 
