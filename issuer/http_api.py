@@ -24,6 +24,8 @@ class IssueRequest(msgspec.Struct, forbid_unknown_fields=True):
     valid_until: str | None = None
     profile: str | None = None
     status_list: Literal["bitstring", "statuslist2021"] | None = None
+    # False: a revocation entry only, so the credential can name the OB 3.0 schema.
+    suspendable: bool = True
 
 
 class OfferRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -101,6 +103,7 @@ async def issue(data: JSONBody[IssueRequest], svc: NamedDependency[IssuerApp]) -
         valid_until=data.valid_until,
         profile=data.profile,
         status_list=data.status_list,
+        suspendable=data.suspendable,
     )
     return {"id": issued.id, "credential": issued.credential}
 

@@ -147,6 +147,7 @@ class Offers:
             token_endpoint=f"{self.issuer_url}/oid4vci/token",
             grant_types_supported=[PRE_AUTHORIZED_GRANT],
             response_types_supported=[],
+            pre_authorized_grant_anonymous_access_supported=True,
         )
 
     # --- offers (career-services API) -----------------------------------------------------

@@ -17,8 +17,7 @@ import aiosqlite
 
 from issuer.profiles import Profiles
 from shared.errors import ServiceError
-from shared.issue import LIST_SUITE
-from shared.proofs import sign_document
+from shared.issue import LIST_SUITE, sign_credential, signing_option
 from shared.service.runtime import Runtime
 from shared.status.bitstring import (
     BITSTRING,
@@ -186,11 +185,11 @@ class StatusLists:
             row["created_at"],
             FORMATS[row["format"]],
         )
-        signed = sign_document(
+        signed = sign_credential(
             document,
+            signing_option(LIST_SUITE[row["key_type"]]),
             signer.key,
             signer.verification_method,
-            suite=LIST_SUITE[row["key_type"]],
         )
         text = json.dumps(signed, separators=(",", ":"))
         async with self.rt.db.transaction() as conn:

@@ -58,11 +58,11 @@ SIGNING_OPTIONS: dict[str, SigningOption] = {
     )
 }
 DEFAULT_OPTION = "eddsa-rdfc-2022"
-# The suite a key type signs status lists and other issuer-made documents with.
+# The signing option a key type signs status lists and other issuer-made documents with.
 LIST_SUITE: dict[str, str] = {
     "Ed25519": "eddsa-rdfc-2022",
     "P-256": "ecdsa-rdfc-2019",
-    "P-384": "ecdsa-rdfc-2019",
+    "P-384": "ecdsa-rdfc-2019-p384",
 }
 
 

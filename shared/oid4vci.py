@@ -102,7 +102,7 @@ class TokenResponse(msgspec.Struct, omit_defaults=True, frozen=True):
     """The token endpoint's successful answer."""
 
     access_token: str
-    token_type: str = "Bearer"
+    token_type: str  # required by OAuth 2.0 (so no default: omit_defaults would drop it)
     expires_in: int | None = None
 
 
@@ -196,7 +196,7 @@ class AuthorizationServerMetadata(msgspec.Struct, omit_defaults=True, frozen=Tru
     grant_types_supported: list[str]
     response_types_supported: list[str]
     pre_authorized_grant_anonymous_access_supported: bool = msgspec.field(
-        default=True, name="pre-authorized_grant_anonymous_access_supported"
+        name="pre-authorized_grant_anonymous_access_supported"
     )
 
 
