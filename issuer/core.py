@@ -82,8 +82,8 @@ class Issued:
 
 
 def new_record_id() -> str:
-    """A short unguessable id for an issued credential's record."""
-    return secrets.token_urlsafe(9)
+    """A short unguessable id for an issued credential's record (never starts with '-')."""
+    return secrets.token_hex(8)
 
 
 def _iso_or_none(value: str | None, field: str) -> str | None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# The migration namespace (the service's NAME).
+NAME = "issuer"
+
 MIGRATIONS: list[str] = [
     """
     CREATE TABLE issuer_profiles (

@@ -8,10 +8,8 @@ from litestar.di import Provide
 from issuer import http_api, http_oid4vci, http_public, http_vcapi
 from issuer.app import IssuerApp
 from issuer.auth import bearer_guard
-from issuer.schema import MIGRATIONS
+from issuer.schema import MIGRATIONS, NAME
 from shared.service.runtime import Runtime
-
-NAME = "issuer"
 
 __all__ = ["MIGRATIONS", "NAME", "router"]
 
