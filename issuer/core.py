@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ from shared.status.bitstring import ListFormat
 from shared.verification.dates import iso, parse_datetime
 
 Action = Literal["revoke", "suspend", "unsuspend"]
+_TEMPLATE_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 VC_API_OPTIONS = frozenset({"credentialId", "mandatoryPointers", "credentialStatus"})
 
 
@@ -128,6 +130,12 @@ class Issuer:
     async def add_template(self, template: Any) -> dict[str, Any]:
         """Check and store an achievement template (the error names a missing field)."""
         check_template(template)
+        if not _TEMPLATE_ID.fullmatch(str(template["id"])):
+            raise InputError(
+                "A template id is 1-64 lower-case letters, digits or dashes.",
+                code="template.bad-field",
+                field="id",
+            )
         body = {**template, "kind": "achievement"}
         async with self.rt.db.transaction() as conn:
             cur = await conn.execute("SELECT 1 FROM issuer_templates WHERE id = ?", (body["id"],))

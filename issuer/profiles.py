@@ -109,6 +109,30 @@ def check_slug(slug: str) -> str:
     return slug
 
 
+def _check_link(value: str | None, field: str, schemes: tuple[str, ...]) -> None:
+    if value is None:
+        return
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme not in schemes or (parts.scheme != "data" and not parts.netloc):
+        raise ServiceError(
+            f"{field} must be an absolute {' or '.join(schemes)} URL.",
+            code="issuer.bad-profile",
+            field=field,
+        )
+
+
+def check_profile_fields(url: str | None, image: str | None, email: str | None) -> None:
+    """Refuse profile details a credential could not carry (they must be URLs, an address)."""
+    _check_link(url, "url", ("https", "http"))
+    _check_link(image, "image", ("https", "http", "data"))
+    if email is not None and (
+        "@" not in email or any(c.isspace() for c in email) or len(email) > 254
+    ):
+        raise ServiceError(
+            "email is not an e-mail address.", code="issuer.bad-profile", field="email"
+        )
+
+
 def slug_from_name(name: str) -> str:
     """A slug made from a display name."""
     text = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40].strip("-")
@@ -141,6 +165,7 @@ class Profiles:
                 "did_method is 'key' or 'web'.", code="issuer.bad-profile", field="did_method"
             )
         slug = check_slug(slug or slug_from_name(name))
+        check_profile_fields(url, image, email)
         if web_root:
             if did_method != "web":
                 raise ServiceError(

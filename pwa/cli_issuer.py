@@ -20,7 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from issuer.core import Issuer, Recipient
+from issuer.core import Action, Issuer, Recipient
 from issuer.schema import MIGRATIONS, NAME
 from shared.did.key import did_key_for
 from shared.errors import SatchelError
@@ -173,7 +173,7 @@ async def _revoke(args: argparse.Namespace, issuer: Issuer) -> int:
             print("satchel revoke: name the credential id to revoke.", file=sys.stderr)
             return EXIT_USAGE
         return EXIT_OK
-    action = "suspend" if args.suspend else "unsuspend" if args.unsuspend else "revoke"
+    action: Action = "suspend" if args.suspend else "unsuspend" if args.unsuspend else "revoke"
     result = await issuer.change_status(args.id, action)
     print(f"{result['id']}: {result['status']}")
     return EXIT_OK

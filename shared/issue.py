@@ -19,6 +19,7 @@ from shared.jsonld.expand import safe_expand
 from shared.keys import KeyType, PrivateKey
 from shared.proofs import sign_document
 from shared.shapes import as_list, id_of
+from shared.verification.parse import InputLimits, depth_of
 
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
@@ -165,6 +166,7 @@ def prepare_credential(
     """
     if not isinstance(credential, dict):
         raise InputError("credential must be a JSON object.", code="issue.bad-credential")
+    depth_of(credential, InputLimits().max_depth)
     document = dict(credential)
     model = data_model(document)
     if "VerifiableCredential" not in as_list(document.get("type")):

@@ -264,7 +264,7 @@ def parse_offer(data: bytes | str | dict[str, Any]) -> CredentialOffer:
         raise _bad_offer("The credential offer is too large.")
     try:
         offer = msgspec.json.decode(raw, type=CredentialOffer)
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:
         raise _bad_offer(f"Not a credential offer: {exc}") from exc
     issuer = urllib.parse.urlsplit(offer.credential_issuer)
     if issuer.scheme not in ("https", "http") or not issuer.netloc or issuer.query:
@@ -347,7 +347,7 @@ def parse_credential_request(body: bytes) -> CredentialRequest:
     """A credential request from JSON; ``invalid_credential_request`` if malformed."""
     try:
         request = msgspec.json.decode(body, type=CredentialRequest)
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:
         raise OID4VCIError(
             "invalid_credential_request", f"The credential request is malformed: {exc}"
         ) from exc

@@ -70,3 +70,20 @@ def test_key_profile_has_no_did_document(issuer: Issuer) -> None:
     assert problem(
         issuer.http.post("/api/issuer/profiles", json={"name": "x", "slug": "Bad Slug"}), 400
     )
+
+
+def test_profile_fields_are_checked(issuer: Issuer) -> None:
+    for field, value in (("url", "careers"), ("image", "javascript:alert(1)"), ("email", "nobody")):
+        answer = issuer.http.post("/api/issuer/profiles", json={"name": "P", field: value})
+        body = problem(answer, 400)
+        assert body["code"] == "issuer.bad-profile" and body["details"]["field"] == field
+    made = issuer.http.post(
+        "/api/issuer/profiles",
+        json={"name": "Pictured", "image": "https://riverbend.example/logo.png"},
+    )
+    assert made.status_code == 201
+    credential = issuer.issue(profile="pictured")["credential"]
+    assert credential["issuer"]["image"] == {
+        "id": "https://riverbend.example/logo.png",
+        "type": "Image",
+    }

@@ -225,6 +225,12 @@ async def test_key_proof_is_checked(issuer: Issuer, wallet: Wallet) -> None:
         "unknown_credential_configuration",
     )
     _oauth_error(_request(wallet, "bad-token", None), 401, "invalid_token")
+    deep = wallet.http.post(
+        "/oid4vci/credential",
+        content="[" * 100_000 + "]" * 100_000,
+        headers={"Authorization": f"Bearer {token}", "content-type": "application/json"},
+    )
+    _oauth_error(deep, 400, "invalid_credential_request")
     # None of these used the token up: a good request (key by jwk this time) succeeds.
     good = build_key_proof(wallet.key, None, aud, _nonce(wallet))
     answer = _request(wallet, token, good)

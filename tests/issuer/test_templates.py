@@ -120,6 +120,11 @@ def test_template_errors_over_http(issuer: Issuer) -> None:
     assert created.status_code == 201
     assert created.json()["id"] == "public-speaking"
     assert problem(issuer.http.post("/api/issuer/templates", json=GOOD), 409)
+    odd = {**GOOD, "id": "../Not An Id"}
+    assert (
+        problem(issuer.http.post("/api/issuer/templates", json=odd), 400)["details"]["field"]
+        == "id"
+    )
     listed = [t["id"] for t in issuer.anonymous.get("/api/issuer/templates").json()]
     assert "public-speaking" in listed and "teamwork" in listed
 

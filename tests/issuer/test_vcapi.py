@@ -133,6 +133,26 @@ def test_invalid_input_is_a_400_problem(issuer: Issuer, body: dict[str, Any], co
     assert len(issuer.http.get("/api/issuer/credentials").json()) == before  # nothing stored
 
 
+def test_deeply_nested_credential_is_a_400(issuer: Issuer) -> None:
+    deep: dict[str, Any] = {"id": LEARNER}
+    node = deep
+    for _ in range(200):
+        node["x"] = {}
+        node = node["x"]
+    answer = issuer.http.post(
+        "/credentials/issue", json={"credential": _credential(credentialSubject=deep)}
+    )
+    assert problem(answer, 400)["code"] == "input.too-deep"
+
+
+def test_body_too_deep_for_the_json_decoder_is_a_400(issuer: Issuer) -> None:
+    body = '{"credential": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    headers = {"content-type": "application/json"}
+    for path in ("/credentials/issue", "/api/issuer/templates"):
+        answer = issuer.http.post(path, content=body, headers=headers)
+        assert problem(answer, 400)["code"] == "request.too-deep"
+
+
 def test_unknown_suite_is_a_400(issuer: Issuer) -> None:
     answer = issuer.http.post(
         "/issuers/rsa-2048/credentials/issue", json={"credential": _credential()}
