@@ -359,6 +359,39 @@ def parse_credential_request(body: bytes) -> CredentialRequest:
     return request
 
 
+def _decode(body: bytes, kind: Any, what: str) -> Any:
+    try:
+        return msgspec.json.decode(body, type=kind)
+    except (msgspec.DecodeError, RecursionError) as exc:
+        raise OID4VCIError("invalid_request", f"The issuer's {what} is malformed: {exc}") from exc
+
+
+def parse_issuer_metadata(body: bytes) -> CredentialIssuerMetadata:
+    """Credential Issuer Metadata as a wallet fetched it."""
+    metadata: CredentialIssuerMetadata = _decode(body, CredentialIssuerMetadata, "metadata")
+    return metadata
+
+
+def parse_token_response(body: bytes) -> TokenResponse:
+    """The token endpoint's answer (a wallet reads the access token from it)."""
+    token: TokenResponse = _decode(body, TokenResponse, "token response")
+    return token
+
+
+def parse_credential_response(body: bytes) -> list[Any]:
+    """The credentials of a credential response (JSON objects or JWT strings)."""
+    response: CredentialResponse = _decode(body, CredentialResponse, "credential response")
+    return [item.credential for item in response.credentials]
+
+
+def parse_error(body: bytes) -> OAuthErrorBody | None:
+    """An OAuth-style error body, or ``None`` if the body is not one."""
+    try:
+        return msgspec.json.decode(body, type=OAuthErrorBody)
+    except (msgspec.DecodeError, RecursionError):
+        return None
+
+
 # --- key proofs -------------------------------------------------------------------------
 
 
@@ -509,9 +542,13 @@ __all__ = [
     "check_key_proof",
     "encode_offer_uri",
     "parse_credential_request",
+    "parse_credential_response",
+    "parse_error",
+    "parse_issuer_metadata",
     "parse_offer",
     "parse_offer_uri",
     "parse_token_request",
+    "parse_token_response",
     "pre_authorized_offer",
     "token_request_body",
 ]

@@ -17,8 +17,12 @@ from shared.oid4vci import (
     PRE_AUTHORIZED_GRANT,
     PROOF_TYP,
     build_key_proof,
+    parse_credential_response,
+    parse_error,
+    parse_issuer_metadata,
     parse_offer,
     parse_offer_uri,
+    parse_token_response,
     token_request_body,
 )
 from tests.issuer.conftest import LEARNER, Issuer, problem
@@ -88,10 +92,10 @@ def _request(
 def _oauth_error(response: httpx.Response, status: int, error: str) -> str:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json")
-    body = response.json()
-    assert body["error"] == error, body
-    description: str = body["error_description"]
-    return description
+    body = parse_error(response.content)
+    assert body is not None and body.error == error, response.text
+    assert body.error_description
+    return body.error_description
 
 
 async def test_offer_redeemed_end_to_end(issuer: Issuer, wallet: Wallet) -> None:
@@ -102,12 +106,14 @@ async def test_offer_redeemed_end_to_end(issuer: Issuer, wallet: Wallet) -> None
     assert offer.credential_issuer == issuer.server.base_url
     assert offer.grants.pre_authorized_code.tx_code.length == 6  # type: ignore[union-attr]
 
-    metadata = wallet.http.get("/.well-known/openid-credential-issuer").json()
+    fetched = wallet.http.get("/.well-known/openid-credential-issuer")
+    metadata = fetched.json()
+    parsed = parse_issuer_metadata(fetched.content)
     config_id = offer.credential_configuration_ids[0]
-    config = metadata["credential_configurations_supported"][config_id]
-    assert config["format"] == "ldp_vc"
-    assert "OpenBadgeCredential" in config["credential_definition"]["type"]
-    assert metadata["nonce_endpoint"].endswith("/oid4vci/nonce")
+    config = parsed.credential_configurations_supported[config_id]
+    assert config.format == "ldp_vc"
+    assert "OpenBadgeCredential" in config.credential_definition["type"]
+    assert parsed.nonce_endpoint is not None and parsed.nonce_endpoint.endswith("/oid4vci/nonce")
     oauth = wallet.http.get("/.well-known/oauth-authorization-server").json()
     assert oauth["token_endpoint"].endswith("/oid4vci/token")
     assert PRE_AUTHORIZED_GRANT in oauth["grant_types_supported"]
@@ -115,14 +121,14 @@ async def test_offer_redeemed_end_to_end(issuer: Issuer, wallet: Wallet) -> None
     assert issuer.http.get(f"/api/issuer/offers/{created['id']}").json()["state"] == "pending"
     answer = _token(wallet, code, created["tx_code"])
     assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store"
-    token = answer.json()["access_token"]
+    token = parse_token_response(answer.content).access_token
     assert answer.json()["token_type"] == "Bearer"
     assert issuer.http.get(f"/api/issuer/offers/{created['id']}").json()["state"] == "redeemed"
 
     proof = build_key_proof(wallet.key, wallet.kid, metadata["credential_issuer"], _nonce(wallet))
     answer = _request(wallet, token, proof, config_id)
     assert answer.status_code == 200, answer.text
-    credential = answer.json()["credentials"][0]["credential"]
+    [credential] = parse_credential_response(answer.content)
     subject = credential["credentialSubject"]
     assert subject["id"] == wallet.did  # bound to the holder's DID
     assert subject["identifier"][0]["identityType"] == "emailAddress" and subject["name"] == "Ada"

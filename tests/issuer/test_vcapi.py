@@ -35,6 +35,11 @@ async def test_issue_with_the_default_suite(issuer: Issuer) -> None:
     assert not (await issuer.verify(vc)).verified
 
 
+def test_openapi_lists_the_issuer(issuer: Issuer) -> None:
+    paths = issuer.anonymous.get("/schema/openapi.json").json()["paths"]
+    assert {"/credentials/issue", "/api/issuer/credentials", "/oid4vci/token"} <= set(paths)
+
+
 def test_issuers_lists_a_did_per_suite(issuer: Issuer) -> None:
     listed = issuer.anonymous.get("/issuers").json()
     default = [i for i in listed if i["default"]]
