@@ -16,6 +16,7 @@ from shared.fetch import Fetcher, FetchPolicy
 from shared.verification.parse import InputLimits, parse_input
 from shared.verification.pipeline import VerifyOptions, verify
 from shared.verification.render import render_text
+from shared.verification.trust import load_trust_list
 
 EXIT_VERIFIED, EXIT_NOT_VERIFIED, EXIT_UNUSABLE = 0, 1, 2
 
@@ -49,8 +50,18 @@ async def _verify_command(args: argparse.Namespace) -> int:
         code = getattr(exc, "code", "input.unreadable")
         print(f"satchel verify: cannot use {args.source}: {exc} ({code})", file=sys.stderr)
         return EXIT_UNUSABLE
+    try:
+        trust_lists = [load_trust_list(path) for path in args.trust_list or []]
+    except (OSError, SatchelError) as exc:
+        print(f"satchel verify: cannot use the trust list: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
     options = VerifyOptions(
-        challenge=args.challenge, domain=args.domain, resolve=ResolveContext(fetcher=fetcher)
+        challenge=args.challenge,
+        domain=args.domain,
+        recipient_email=args.recipient_email,
+        trust_lists=trust_lists,
+        accept_unknown_status=args.accept_unknown_status,
+        resolve=ResolveContext(fetcher=fetcher),
     )
     report = await verify(document, options=options)
     if args.json:
@@ -75,6 +86,20 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--json", action="store_true", help="print the full typed report as JSON")
     v.add_argument("--challenge", help="the challenge the presentation must answer")
     v.add_argument("--domain", help="the domain the presentation must be bound to")
+    v.add_argument(
+        "--recipient-email", help="check that an Open Badge was issued to this email address"
+    )
+    v.add_argument(
+        "--trust-list",
+        action="append",
+        metavar="FILE",
+        help="issuers you recognise (DCC registry JSON or one DID per line); repeatable",
+    )
+    v.add_argument(
+        "--accept-unknown-status",
+        action="store_true",
+        help="a status that cannot be checked is a warning, not a failure",
+    )
     v.add_argument(
         "--allow-host",
         action="append",

@@ -210,8 +210,19 @@ async def test_clr_bundles_signed_achievements(issuer: Issuer) -> None:
     records = issuer.http.get("/api/issuer/credentials").json()
     children = [r for r in records if r["parent"] == issued["id"]]
     assert len(children) == 3
+    assert len(report.nested) == 3 and all(n.verified for n in report.nested)
     issuer.http.post(f"/api/issuer/credentials/{children[0]['id']}/revoke")
-    assert (await issuer.verify(clr)).verified
+    revoked_id = children[0]["credential_id"]
+    report = await issuer.verify(clr)
+    assert not report.verified  # the CLR bundles a credential that is now revoked
+    outer = report.check("status.revocation")
+    assert outer is not None and outer.status == "passed"  # the CLR itself is not revoked
+    nested = {n.summary.achievement_name: n for n in report.nested if n.summary is not None}
+    assert sum(not n.verified for n in report.nested) == 1
+    revoked = next(m for m in members if m["id"] == revoked_id)
+    name = revoked["credentialSubject"]["achievement"]["name"]
+    check = nested[name].check("status.revocation")
+    assert check is not None and check.code == "status.revoked"
     tampered = copy.deepcopy(clr)
     tampered["credentialSubject"]["association"][0]["associationType"] = "replacedBy"
     assert not (await issuer.verify(tampered)).verified
