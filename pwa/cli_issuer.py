@@ -253,7 +253,7 @@ async def _demo(args: argparse.Namespace, issuer: Issuer) -> int:
         "ben",
         "Ben Alvarez",
         "expired",
-        "NOT VERIFIED (expired)",
+        "NOT VERIFIED (EXPIRED)",
         option=default,
         valid_from=iso(now - timedelta(days=400)),
         valid_until=iso(now - timedelta(days=30)),
@@ -264,7 +264,7 @@ async def _demo(args: argparse.Namespace, issuer: Issuer) -> int:
         "chen",
         "Chen Wei",
         "revoked",
-        "NOT VERIFIED (revoked)",
+        "NOT VERIFIED (REVOKED)",
         option=default,
     )
     await issuer.change_status(revoked, "revoke")

@@ -138,6 +138,11 @@ async def test_added_template_issues_and_verifies(issuer: Issuer) -> None:
     assert "id" not in subject and subject["identifier"][0]["identityType"] == "emailAddress"
     assert subject["name"] == "Ada"
     assert (await issuer.verify(credential)).verified
+    # The pipeline confirms the hashed recipient (the issuer hashes the address lower-cased).
+    confirmed = await issuer.verify(credential, recipient_email="ada@example.edu")
+    assert confirmed.verified and confirmed.check("recipient").status == "passed"  # type: ignore[union-attr]
+    other = await issuer.verify(credential, recipient_email="eve@example.edu")
+    assert not other.verified and other.check("recipient").code == "recipient.mismatch"  # type: ignore[union-attr]
 
 
 def test_issue_request_errors(issuer: Issuer) -> None:
