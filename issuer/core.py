@@ -22,11 +22,12 @@ import msgspec
 
 from issuer.catalog import TEMPLATES, summary
 from issuer.profiles import Profile, Profiles, Signer
-from issuer.status import PURPOSES, StatusLists, format_name, list_format
+from issuer.status import PURPOSES, StatusLists, list_format
 from shared.errors import InputError, ServiceError
 from shared.issue import (
     DEFAULT_OPTION,
     SD_SUITE,
+    SIGNING_OPTIONS,
     SigningOption,
     check_mandatory_pointers,
     data_model,
@@ -471,8 +472,6 @@ class Issuer:
 
     async def issuers(self) -> list[dict[str, Any]]:
         """Per profile and suite: the issuer DID and verification method (``GET /issuers``)."""
-        from shared.issue import SIGNING_OPTIONS
-
         result: list[dict[str, Any]] = []
         for profile in await self.profiles.all():
             keys = await self.profiles.public_keys(profile.slug)
@@ -575,4 +574,4 @@ class Issuer:
         return self.rt.now()
 
 
-__all__ = ["Issued", "Issuer", "Recipient", "format_name"]
+__all__ = ["Action", "Issued", "Issuer", "Recipient"]

@@ -22,7 +22,7 @@ from issuer.core import Issuer, Recipient
 from shared.did import ResolveContext
 from shared.errors import InputError, ServiceError
 from shared.issue import SIGNING_OPTIONS, SigningOption, signing_option
-from shared.ob3 import CLR_CONTEXT, OB_CONTEXT, OB_EXTENSIONS, VC_V2
+from shared.ob3 import CLR_CONTEXT, OB_CONTEXT, OB_EXTENSIONS, VC_V2, recipient_subject
 from shared.oid4vci import (
     PRE_AUTHORIZED_GRANT,
     AuthorizationServerMetadata,
@@ -187,8 +187,6 @@ class Offers:
                 field="expires_in",
             )
         if recipient is not None and (recipient.did or recipient.email):
-            from shared.ob3 import recipient_subject
-
             recipient_subject(did=recipient.did, email=recipient.email, name=recipient.name)
         offer_id = secrets.token_urlsafe(16)
         code = secrets.token_urlsafe(32)

@@ -34,7 +34,7 @@ from shared.verification.dates import iso
 
 FORMATS: dict[str, ListFormat] = {"bitstring": BITSTRING, "statuslist2021": STATUS_LIST_2021}
 PURPOSES = ("revocation", "suspension")
-MEDIA_TYPES = {"bitstring": "application/vc+ld+json", "statuslist2021": "application/vc+ld+json"}
+LIST_MEDIA_TYPE = "application/vc+ld+json"
 _RANDOM_TRIES = 32
 
 
@@ -172,7 +172,7 @@ class StatusLists:
         )
         if row is None:
             raise ServiceError("No such status list.", code="issuer.no-list", status=404)
-        media = MEDIA_TYPES[row["format"]]
+        media = LIST_MEDIA_TYPE
         if row["signed"] is not None:
             return str(row["signed"]), media
         profile = await self.profiles.get(row["profile"])

@@ -290,3 +290,20 @@ def test_offer_errors_are_problems_on_the_api(issuer: Issuer) -> None:
     )
     assert problem(bad, 400)["code"] == "offer.bad-format"
     assert problem(issuer.http.post("/api/issuer/offers", json={"template": "x"}), 404)
+
+
+async def test_clr_offer(issuer: Issuer, wallet: Wallet) -> None:
+    created = _offer(issuer, template="career-readiness-record", suite="ecdsa-rdfc-2019")
+    code, offer = _code(wallet, created["offer_uri"])
+    assert offer.credential_configuration_ids == ["ClrCredential_ldp_vc"]
+    token = parse_token_response(_token(wallet, code).content).access_token
+    proof = build_key_proof(wallet.key, wallet.kid, issuer.server.base_url, _nonce(wallet))
+    answer = _request(wallet, token, proof, "ClrCredential_ldp_vc")
+    assert answer.status_code == 200, answer.text
+    [clr] = parse_credential_response(answer.content)
+    assert clr["credentialSubject"]["id"] == wallet.did
+    assert clr["proof"]["cryptosuite"] == "ecdsa-rdfc-2019"
+    members = clr["credentialSubject"]["verifiableCredential"]
+    assert {m["credentialSubject"]["id"] for m in members} == {wallet.did}
+    report = await issuer.verify(clr)
+    assert report.verified, [(c.id, c.message) for c in report.failures]
