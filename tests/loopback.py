@@ -35,6 +35,7 @@ class RecordedRequest:
     method: str
     path: str
     headers: dict[str, str]
+    body: bytes = b""
 
 
 class _Server(ThreadingHTTPServer):
@@ -69,10 +70,19 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
+        self._answer("GET", b"")
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self._answer("POST", self.rfile.read(min(length, 1 << 20)))
+
+    def _answer(self, method: str, body: bytes) -> None:
         owner = self.server.owner
         path = urlsplit(self.path).path
         owner._record(
-            RecordedRequest("GET", self.path, {k.lower(): v for k, v in self.headers.items()})
+            RecordedRequest(
+                method, self.path, {k.lower(): v for k, v in self.headers.items()}, body
+            )
         )
         route = owner.routes.get(path, Route(status=404, body=b"not found"))
         if route.delay and owner._stopping.wait(route.delay):
