@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from shared.fetch import FetchPolicy
 from tests.appserver import AppServer, make_settings
 from tests.verifier.helpers import NOW, Clock, Party
 
@@ -26,7 +27,12 @@ def _reset_clock(clock: Clock) -> None:
 def server(tmp_path_factory: pytest.TempPathFactory, clock: Clock) -> Iterator[AppServer]:
     data: Path = tmp_path_factory.mktemp("verifier")
     srv = AppServer(
-        make_settings(data, now=clock, max_body_bytes=256 * 1024),
+        make_settings(
+            data,
+            now=clock,
+            max_body_bytes=256 * 1024,
+            fetch_policy=FetchPolicy(allow_hosts=frozenset({"127.0.0.1"})),
+        ),
         services=["tests.verifier.svc_open"],
     ).start()
     yield srv

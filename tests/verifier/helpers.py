@@ -154,7 +154,11 @@ def jwt_presentation(
 ) -> str:
     """A vp+jwt presentation by ``holder`` (nonce = challenge, aud = domain)."""
     enveloped = [
-        {"@context": [V2], "type": "EnvelopedVerifiableCredential", "id": f"data:application/vc+jwt,{c}"}
+        {
+            "@context": [V2],
+            "type": "EnvelopedVerifiableCredential",
+            "id": f"data:application/vc+jwt,{c}",
+        }
         if isinstance(c, str)
         else c
         for c in credentials
@@ -245,7 +249,8 @@ class Wallet:
         candidates = [
             c
             for c in self.credentials
-            if (fmt == LDP_VC and isinstance(c, dict)) or (fmt == JWT_VC_JSON and isinstance(c, str))
+            if (fmt == LDP_VC and isinstance(c, dict))
+            or (fmt == JWT_VC_JSON and isinstance(c, str))
         ]
         matching: list[Any] = []
         query_id = ""
@@ -263,7 +268,10 @@ class Wallet:
         return {query_id: [vp]}
 
     def post_vp_token(
-        self, request: AuthorizationRequest, vp_token: dict[str, list[Any]], state: str | None = None
+        self,
+        request: AuthorizationRequest,
+        vp_token: dict[str, list[Any]],
+        state: str | None = None,
     ) -> httpx.Response:
         form = direct_post_form(vp_token, request.state if state is None else state)
         return self.http.post(request.response_uri, data=form)
@@ -288,7 +296,9 @@ class Wallet:
     ) -> dict[str, Any]:
         """A presentation of the wanted credentials, signed for the VPR's challenge/domain."""
         wanted = vpr.wanted()
-        chosen = [c for c in self.credentials if isinstance(c, dict) and credential_matches(c, wanted)]
+        chosen = [
+            c for c in self.credentials if isinstance(c, dict) and credential_matches(c, wanted)
+        ]
         return ldp_presentation(
             self.holder,
             chosen,

@@ -10,7 +10,9 @@ from verifier.config import RateLimit, VerifierConfig
 
 NAME = service.NAME
 MIGRATIONS = service.MIGRATIONS
-CONFIG = VerifierConfig(verify_rate=RateLimit(3), request_rate=RateLimit(2), wallet_rate=RateLimit(50))
+CONFIG = VerifierConfig(
+    verify_rate=RateLimit(3), request_rate=RateLimit(2), wallet_rate=RateLimit(50)
+)
 
 
 def router(runtime: Runtime) -> Router:

@@ -51,7 +51,9 @@ def test_tampered_credential_is_400_with_a_cryptographic_error(
     assert proof_error["code"] == "proof.signature-invalid"
 
 
-def test_jwt_credential_posted_as_a_string(client: httpx.Client, issuer: Party, holder: Party) -> None:
+def test_jwt_credential_posted_as_a_string(
+    client: httpx.Client, issuer: Party, holder: Party
+) -> None:
     token = jwt_credential(issuer, holder.did)
     good = client.post("/credentials/verify", json={"verifiableCredential": token})
     assert good.status_code == 200 and good.json()["report"]["format"].startswith("jwt")
@@ -73,7 +75,8 @@ def test_options_checks_narrow_the_report_but_never_hide_a_failure(
     broken = copy.deepcopy(vc)
     del broken["issuer"]
     response = client.post(
-        "/credentials/verify", json={"verifiableCredential": broken, "options": {"checks": ["proof"]}}
+        "/credentials/verify",
+        json={"verifiableCredential": broken, "options": {"checks": ["proof"]}},
     )
     assert response.status_code == 400
     body = response.json()
@@ -87,7 +90,9 @@ def test_options_checks_narrow_the_report_but_never_hide_a_failure(
     assert [w["check"] for w in status.json()["warnings"]] == ["status"]
 
 
-def test_unknown_option_and_bad_bodies_are_problems(client: httpx.Client, issuer: Party, holder: Party) -> None:
+def test_unknown_option_and_bad_bodies_are_problems(
+    client: httpx.Client, issuer: Party, holder: Party
+) -> None:
     vc = signed_credential(issuer, holder.did)
     unknown = client.post(
         "/credentials/verify", json={"verifiableCredential": vc, "options": {"frobnicate": True}}
@@ -119,7 +124,9 @@ def test_presentation_with_challenge_and_domain(
     vc = signed_credential(issuer, holder.did)
     vp = ldp_presentation(holder, [vc], challenge="c-123", domain="jobs.example")
     options = {"challenge": "c-123", "domain": "jobs.example"}
-    good = client.post("/presentations/verify", json={"verifiablePresentation": vp, "options": options})
+    good = client.post(
+        "/presentations/verify", json={"verifiablePresentation": vp, "options": options}
+    )
     assert good.status_code == 200
     body = good.json()
     assert body["verified"] is True
@@ -134,7 +141,10 @@ def test_presentation_with_wrong_challenge_fails_as_a_whole(
     vp = ldp_presentation(holder, [vc], challenge="old-challenge", domain="jobs.example")
     response = client.post(
         "/presentations/verify",
-        json={"verifiablePresentation": vp, "options": {"challenge": "c-123", "domain": "jobs.example"}},
+        json={
+            "verifiablePresentation": vp,
+            "options": {"challenge": "c-123", "domain": "jobs.example"},
+        },
     )
     # VC-API: the presentation was processed, so 200, with verified false.
     assert response.status_code == 200
@@ -156,7 +166,9 @@ def test_tampered_credential_inside_a_presentation(
     body = response.json()
     assert body["verified"] is False
     nested_error = next(e for e in body["errors"] if e.get("credential"))
-    assert nested_error["credential"] == "verifiableCredential[0]" and nested_error["check"] == "proof"
+    assert (
+        nested_error["credential"] == "verifiableCredential[0]" and nested_error["check"] == "proof"
+    )
 
 
 def test_jwt_presentation_as_a_string(client: httpx.Client, issuer: Party, holder: Party) -> None:
