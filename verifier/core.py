@@ -8,7 +8,6 @@ glue for OpenID4VP and VC-API exchanges, and receipts.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import urllib.parse
 from collections.abc import AsyncIterator
@@ -38,6 +37,7 @@ from shared.verification.dates import iso
 from shared.verification.parse import InputLimits
 from shared.verification.pipeline import VerifyOptions, verify
 from shared.verification.report import VerificationReport
+from shared.verification.trust import TrustedIssuer, TrustList
 from shared.wanted import Wanted, presentation_document, satisfaction_checks, with_checks
 from verifier.config import VerifierConfig
 from verifier.events import Hub
@@ -71,25 +71,28 @@ class Verifier:
         challenge: str | None = None,
         domain: str | None = None,
         recipient_email: str | None = None,
+        trusted_issuers: list[str] | None = None,
     ) -> VerifyOptions:
-        """Pipeline options: the guarded fetcher, the runtime's clock, the expectations."""
-        options = VerifyOptions(
+        """Pipeline options: the guarded fetcher, the runtime's clock, the expectations.
+
+        A request's trust list is also given to the pipeline as a trust list (so each
+        credential's report says whether its issuer is recognised); the request's own
+        ``request.trust`` check is what makes an unlisted issuer a failure.
+        """
+        trust = (
+            [TrustList("verification request", {i: TrustedIssuer(i) for i in trusted_issuers})]
+            if trusted_issuers
+            else []
+        )
+        return VerifyOptions(
             challenge=challenge,
             domain=domain,
             now=self.runtime.now,
             limits=self.limits,
             resolve=ResolveContext(fetcher=self.runtime.fetcher),
+            recipient_email=recipient_email,
+            trust_lists=trust,
         )
-        if recipient_email is not None:
-            names = {f.name for f in dataclasses.fields(options)}
-            if "recipient_email" not in names:
-                raise ServiceError(
-                    "Checking a recipient email is not available in this version.",
-                    code="request.unsupported-option",
-                    status=400,
-                )
-            options = dataclasses.replace(options, recipient_email=recipient_email)  # type: ignore[call-arg]
-        return options
 
     async def verify(
         self,
@@ -98,9 +101,15 @@ class Verifier:
         challenge: str | None = None,
         domain: str | None = None,
         recipient_email: str | None = None,
+        trusted_issuers: list[str] | None = None,
     ) -> VerificationReport:
         """Run the pipeline."""
-        options = self.options(challenge=challenge, domain=domain, recipient_email=recipient_email)
+        options = self.options(
+            challenge=challenge,
+            domain=domain,
+            recipient_email=recipient_email,
+            trusted_issuers=trusted_issuers,
+        )
         return await verify(document, options=options)
 
     async def receipt(
@@ -382,7 +391,12 @@ class Verifier:
         record = await self.store.claim(tx, protocol=protocol, now=self.runtime.now())
         self.hub.publish(record.id, self.public_status(record))
         try:
-            report = await self.verify(presentation, challenge=record.nonce, domain=domain)
+            report = await self.verify(
+                presentation,
+                challenge=record.nonce,
+                domain=domain,
+                trusted_issuers=record.wanted.trusted_issuers,
+            )
             if report.kind == "presentation":
                 report = with_checks(
                     report, satisfaction_checks(report, presentation, record.wanted)

@@ -27,7 +27,7 @@ UNKNOWN_OPTION: Final = "https://www.w3.org/TR/vc-api#UNKNOWN_OPTION_PROVIDED"
 # VC-API check name -> the Satchel check ids it stands for.
 CHECK_GROUPS: Final[dict[str, frozenset[str]]] = {
     "syntax": frozenset({"syntax"}),
-    "context": frozenset({"context"}),
+    "context": frozenset({"context", "context-order"}),
     "proof": frozenset({"proof", "issuer-key", "proof-purpose", "proof-created", "proof-expires"}),
     "validFrom": frozenset({"valid-from"}),
     "expiration": frozenset({"valid-until"}),
@@ -36,6 +36,10 @@ CHECK_GROUPS: Final[dict[str, frozenset[str]]] = {
     "challenge": frozenset({"challenge"}),
     "domain": frozenset({"domain"}),
     "holder": frozenset({"holder-binding"}),
+    "subject": frozenset({"subject"}),
+    "recipient": frozenset({"recipient"}),
+    "issuerTrust": frozenset({"issuer-trust"}),
+    "clr": frozenset({"clr-credentials", "clr-subject", "clr-associations", "clr-bundle"}),
 }
 CHECK_ALIASES: Final[dict[str, str]] = {
     "credentialStatus": "status",
