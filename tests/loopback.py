@@ -1,6 +1,7 @@
 """A tiny real HTTP(S) server on 127.0.0.1 for network tests (no mocks of the network).
 
-Routes map a path (query ignored) to a :class:`Route`; unknown paths answer 404. The server
+Routes map a path (query ignored) to a :class:`Route` for GET and POST (POST bodies are
+recorded); unknown paths answer 404. The server
 counts accepted TCP connections and records every request, so tests can prove that a
 refused fetch never opened a socket.
 """

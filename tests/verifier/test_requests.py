@@ -376,3 +376,25 @@ def test_create_request_validation(client: httpx.Client) -> None:
         "request.invalid",
     )
     _problem(client.get("/api/verifier/requests/unknown"), 404, "request.not-found")
+
+
+def test_two_simultaneous_answers_claim_the_request_once(
+    client: httpx.Client, wallet: Wallet
+) -> None:
+    created = _create(client, types=["OpenBadgeCredential"])
+    request = wallet.fetch_request(created["openid4vp_uri"])
+    token = wallet.oid4vp_vp_token(request)
+    statuses: list[int] = []
+
+    def post() -> None:
+        with httpx.Client(timeout=20.0) as http:
+            form = {"vp_token": json.dumps(token), "state": request.state or ""}
+            statuses.append(http.post(request.response_uri, data=form).status_code)
+
+    threads = [threading.Thread(target=post) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(statuses) == [200, 409, 409, 409]
+    assert _state(client, created)["state"] == "verified"

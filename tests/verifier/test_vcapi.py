@@ -57,6 +57,13 @@ def test_jwt_credential_posted_as_a_string(
     token = jwt_credential(issuer, holder.did)
     good = client.post("/credentials/verify", json={"verifiableCredential": token})
     assert good.status_code == 200 and good.json()["report"]["format"].startswith("jwt")
+    enveloped = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": "EnvelopedVerifiableCredential",
+        "id": f"data:application/vc+jwt,{token}",
+    }
+    wrapped = client.post("/credentials/verify", json={"verifiableCredential": enveloped})
+    assert wrapped.status_code == 200 and wrapped.json()["verified"] is True
     head, payload, sig = token.split(".")
     forged = f"{head}.{payload}.{sig[:-4]}AAAA"
     bad = client.post("/credentials/verify", json={"verifiableCredential": forged})
