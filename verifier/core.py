@@ -15,12 +15,14 @@ from typing import Any
 
 from shared.did import ResolveContext
 from shared.errors import SatchelError, ServiceError
+from shared.jose.jws import parse_jws
 from shared.oid4vp import (
     JWT_VC_JSON,
     LDP_VC,
     authorization_uri,
     build_request_object,
     client_id_for,
+    dcql_query,
     parse_direct_post,
     query_format,
     sign_request_object,
@@ -36,7 +38,7 @@ from shared.vcapi_exchange import (
 from shared.verification.dates import iso
 from shared.verification.parse import InputLimits
 from shared.verification.pipeline import VerifyOptions, verify
-from shared.verification.report import VerificationReport
+from shared.verification.report import VerificationReport, failed
 from shared.verification.trust import TrustedIssuer, TrustList
 from shared.wanted import Wanted, presentation_document, satisfaction_checks, with_checks
 from verifier.config import VerifierConfig
@@ -326,16 +328,7 @@ class Verifier:
             )
         query_id, presentation = entries[0]
         client_id = await self.client_id()
-        dcql = build_request_object(
-            client_id=client_id,
-            response_uri="",
-            nonce="",
-            state="",
-            wanted=record.wanted,
-            issued_at=record.created_at,
-            expires_at=record.expires_at,
-        ).dcql_query
-        fmt = query_format(dcql, query_id)
+        fmt = query_format(dcql_query(record.wanted), query_id)
         expected_shape = {LDP_VC: dict, JWT_VC_JSON: str}.get(fmt or "")
         if expected_shape is None or not isinstance(presentation, expected_shape):
             raise ServiceError(
@@ -479,8 +472,6 @@ class Verifier:
 
 
 def _not_a_presentation(report: VerificationReport) -> VerificationReport:
-    from shared.verification.report import failed
-
     return with_checks(
         report,
         [
@@ -496,8 +487,6 @@ def _not_a_presentation(report: VerificationReport) -> VerificationReport:
 def presented_challenge_of(presentation: dict[str, Any] | str) -> str | None:
     """The challenge a presentation carries: its proof's ``challenge`` or a VP JWT's nonce."""
     if isinstance(presentation, str):
-        from shared.jose.jws import parse_jws
-
         try:
             nonce = parse_jws(presentation).payload.get("nonce")
         except SatchelError:

@@ -4,6 +4,7 @@ Server-Sent Events, webhooks and retention."""
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from collections.abc import Callable, Iterator
@@ -78,19 +79,19 @@ def test_request_object_is_signed_by_the_verifier_did(client: httpx.Client, wall
     request = wallet.fetch_request(created["openid4vp_uri"])
     me = client.get("/api/verifier/identity").json()
     assert request.client_id == me["client_id"] == f"decentralized_identifier:{me['did']}"
-    assert request.response_mode == "direct_post" and request.response_uri.endswith("")
+    assert request.response_mode == "direct_post" and "/oid4vp/responses/" in request.response_uri
     query = request.dcql_query["credentials"][0]
     assert query["meta"]["type_values"] == [
         ["https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential"]
     ]
     raw = httpx.get(parse_authorization_uri(created["openid4vp_uri"])[1]).text
-    header = json.loads(__import__("base64").urlsafe_b64decode(raw.split(".")[0] + "=="))
+    header = json.loads(base64.urlsafe_b64decode(raw.split(".")[0] + "=="))
     assert header["typ"] == REQUEST_OBJECT_TYP and header["kid"].startswith(me["did"] + "#")
     # request_uri_method=post: the wallet_nonce is echoed in the signed object
     posted = httpx.post(
         parse_authorization_uri(created["openid4vp_uri"])[1], data={"wallet_nonce": "wn-42"}
     )
-    payload = json.loads(__import__("base64").urlsafe_b64decode(posted.text.split(".")[1] + "=="))
+    payload = json.loads(base64.urlsafe_b64decode(posted.text.split(".")[1] + "=="))
     assert payload["wallet_nonce"] == "wn-42"
 
 
