@@ -29,7 +29,7 @@ from shared.service.settings import Settings
 from shared.service.storage import Database
 
 # Modules providing a service (NAME, MIGRATIONS, router(runtime)); registered in one place.
-SERVICES: tuple[str, ...] = ("issuer.service",)
+SERVICES: tuple[str, ...] = ("verifier.service", "issuer.service")
 
 access_log = logging.getLogger("satchel.access")
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+import json
 import os
 import re
 import socket
@@ -42,6 +43,7 @@ from collections.abc import (
 )
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpcore
@@ -425,7 +427,8 @@ class _CoreStream(httpx.AsyncByteStream):
 
 
 class _GuardedTransport(httpx.AsyncBaseTransport):
-    """httpx transport over an httpcore pool using :class:`_GuardedBackend` (GET only)."""
+    """httpx transport over an httpcore pool using :class:`_GuardedBackend` (GET, and POST
+    with an in-memory body)."""
 
     def __init__(
         self, policy: FetchPolicy, resolver: Resolver, ssl_context: ssl.SSLContext
@@ -451,6 +454,7 @@ class _GuardedTransport(httpx.AsyncBaseTransport):
                 target=request.url.raw_path,
             ),
             headers=request.headers.raw,
+            content=request.content if request.method == "POST" else None,
             extensions=request.extensions,
         )
         core_response = await self._pool.handle_async_request(core_request)
@@ -624,6 +628,45 @@ class Fetcher:
         self._cache_store(key, result)
         return result
 
+    async def post_json(self, url: str, payload: Any) -> FetchResult:
+        """POST ``payload`` as JSON to ``url`` under the policy and return the 2xx response.
+
+        For callbacks such as webhooks: the same URL and address checks as :meth:`get`, one
+        deadline, a capped response body; redirects are refused (a POST is never replayed
+        to another host) and nothing is cached. Raises :class:`FetchError`.
+        """
+        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        if len(body) > self._policy.max_bytes:
+            raise FetchError(
+                f"the request body is {len(body)} bytes, more than {self._policy.max_bytes}",
+                code="fetch.too-large",
+                url=url,
+            )
+        try:
+            async with asyncio.timeout(self._policy.timeout):
+                routed = self._policy.route(url)
+                current = _parse_url(routed, code="fetch.invalid-url")
+                self._check_url(current, str(current))
+                response = await self._send(current, "application/json", content=body)
+                try:
+                    if response.status_code in _REDIRECT_STATUSES:
+                        raise FetchError(
+                            f"{url} answered a POST with a redirect, which is not followed",
+                            code="fetch.redirect-refused",
+                            url=url,
+                            status=response.status_code,
+                        )
+                    result = await self._finish(current, response)
+                finally:
+                    await response.aclose()
+        except TimeoutError as exc:
+            raise FetchError(
+                f"posting to {url} took longer than {self._policy.timeout} s",
+                code="fetch.timeout",
+                url=url,
+            ) from exc
+        return msgspec.structs.replace(result, url=url) if routed != url else result
+
     # -- cache ---------------------------------------------------------------------------
 
     def _cache_lookup(self, key: tuple[str, str | None]) -> FetchResult | None:
@@ -715,16 +758,22 @@ class Fetcher:
                     )
             current = target
 
-    async def _send(self, url: httpx.URL, accept: str | None) -> httpx.Response:
+    async def _send(
+        self, url: httpx.URL, accept: str | None, *, content: bytes | None = None
+    ) -> httpx.Response:
         timeout = self._policy.timeout
+        headers = {
+            "Accept": accept or "*/*",
+            "Accept-Encoding": "gzip",
+            "User-Agent": _USER_AGENT,
+        }
+        if content is not None:
+            headers["Content-Type"] = "application/json"
         request = httpx.Request(
-            "GET",
+            "GET" if content is None else "POST",
             url,
-            headers={
-                "Accept": accept or "*/*",
-                "Accept-Encoding": "gzip",
-                "User-Agent": _USER_AGENT,
-            },
+            headers=headers,
+            content=content,
             extensions={
                 "timeout": {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}
             },
