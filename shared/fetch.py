@@ -186,6 +186,24 @@ class FetchResult(msgspec.Struct, frozen=True, kw_only=True):
     body: bytes
     fetched_at: datetime
     from_cache: bool = False
+    cache_control: str | None = None
+
+
+def cache_lifetime(cache_control: str | None, default: float) -> float:
+    """Seconds a response may be reused: ``no-store``/``no-cache`` → 0, ``max-age`` caps it."""
+    if not cache_control:
+        return default
+    lifetime = default
+    for part in cache_control.lower().split(","):
+        name, _, value = part.strip().partition("=")
+        if name in ("no-store", "no-cache"):
+            return 0.0
+        if name == "max-age":
+            try:
+                lifetime = min(lifetime, max(0.0, float(int(value.strip().strip('"')))))
+            except ValueError:
+                return 0.0
+    return lifetime
 
 
 # --------------------------------------------------------------------------------------
@@ -680,9 +698,11 @@ class Fetcher:
         return msgspec.structs.replace(entry.result, from_cache=True)
 
     def _cache_store(self, key: tuple[str, str | None], result: FetchResult) -> None:
-        if self._cache_ttl <= 0 or self._cache_max <= 0:
+        lifetime = cache_lifetime(result.cache_control, self._cache_ttl)
+        if lifetime <= 0 or self._cache_max <= 0:
+            self._cache.pop(key, None)
             return
-        self._cache[key] = _CacheEntry(self._clock() + self._cache_ttl, result)
+        self._cache[key] = _CacheEntry(self._clock() + lifetime, result)
         self._cache.move_to_end(key)
         while len(self._cache) > self._cache_max:
             self._cache.popitem(last=False)
@@ -831,6 +851,7 @@ class Fetcher:
             content_type=response.headers.get("content-type"),
             body=gunzip.finish() if gunzip is not None else bytes(body),
             fetched_at=datetime.now(UTC),
+            cache_control=response.headers.get("cache-control"),
         )
 
 
