@@ -30,7 +30,7 @@ from shared.service.settings import Settings
 from shared.service.storage import Database
 
 # Modules providing a service (NAME, MIGRATIONS, router(runtime)); registered in one place.
-SERVICES: tuple[str, ...] = ("pwa.frontend",)
+SERVICES: tuple[str, ...] = ("verifier.service", "issuer.service", "pwa.frontend")
 
 access_log = logging.getLogger("satchel.access")
 

@@ -17,6 +17,15 @@ from shared.verification.report import CheckResult, failed, passed, skipped, war
 OB_CONTEXT_PREFIX = "https://purl.imsglobal.org/spec/ob/v3p0/context"
 CLR_CONTEXT_PREFIX = "https://purl.imsglobal.org/spec/clr/v2p0/context"
 OB_CURRENT_CONTEXTS = frozenset({"https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"})
+# Open Badges 3.0 was first published on VCDM 1.1 with these contexts; 3.0.3 moved to VCDM 2.0.
+OB_V1_CONTEXTS = frozenset(
+    {
+        "https://purl.imsglobal.org/spec/ob/v3p0/context.json",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json",
+    }
+)
+VC_V1 = "https://www.w3.org/2018/credentials/v1"
 CLR_CURRENT_CONTEXTS = frozenset({"https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"})
 
 OB_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential"})
@@ -68,6 +77,8 @@ def context_order_checks(document: dict[str, Any]) -> list[CheckResult]:
                 code="context.order",
             )
         ]
+    if contexts[0] == VC_V1 and not is_clr(document):
+        current = current | OB_V1_CONTEXTS
     if second not in current:
         return [
             warning(
@@ -103,7 +114,16 @@ def subject_checks(document: dict[str, Any]) -> list[CheckResult]:
 
 
 def identity_hash_matches(identity_hash: str, salt: str | None, value: str, hashed: bool) -> bool:
-    """Whether ``value`` (an email, say) matches an OB identity hash or plaintext identity."""
+    """Whether ``value`` (an email, say) matches an OB identity hash or plaintext identity.
+
+    Issuers differ in whether they normalise before hashing, so both the value as given and
+    its trimmed, lower-cased form are tried.
+    """
+    forms = dict.fromkeys([value, value.strip().lower()])
+    return any(_matches(identity_hash, salt, form, hashed) for form in forms)
+
+
+def _matches(identity_hash: str, salt: str | None, value: str, hashed: bool) -> bool:
     if not hashed:
         return hmac.compare_digest(identity_hash.strip().lower(), value.strip().lower())
     algorithm, sep, digest = identity_hash.partition("$")

@@ -92,6 +92,7 @@ def summarize(document: dict[str, Any]) -> Summary:
     achievement = first.get("achievement") if isinstance(first, dict) else None
     return Summary(
         types=_types(document),
+        name=_name_of(document),
         issuer_id=id_of(document.get("issuer")),
         issuer_name=_name_of(document.get("issuer")),
         holder=id_of(document.get("holder")),

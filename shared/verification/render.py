@@ -17,7 +17,9 @@ _REASON = {
 def headline(report: VerificationReport) -> str:
     """One line: the verdict and what was verified."""
     s = report.summary
-    what = s.achievement_name or s.subject_name or (s.types[-1] if s.types else report.kind)
+    what = (
+        s.achievement_name or s.name or s.subject_name or (s.types[-1] if s.types else report.kind)
+    )
     if report.verified:
         parts = [f"VERIFIED {report.kind}"]
     else:

@@ -40,6 +40,8 @@ class Summary(msgspec.Struct, omit_defaults=True):
     """A short description of what was verified, for display."""
 
     types: list[str] = []
+    # The credential's (or CLR's) own name.
+    name: str | None = None
     issuer_id: str | None = None
     issuer_name: str | None = None
     holder: str | None = None

@@ -283,6 +283,8 @@ async def test_recipient_email_against_identity_hash(college: Party) -> None:
     check = wrong.check("recipient")
     assert not wrong.verified and check is not None and check.code == "recipient.mismatch"
     assert (await verify(signed, options=_options())).check("recipient") is None
+    typed_loosely = await verify(signed, options=_options(recipient_email=" Ada@Example.EDU "))
+    assert typed_loosely.verified  # issuers hash the normalised address
 
 
 async def test_plaintext_identity_and_missing_identity(college: Party, ada: Party) -> None:
@@ -375,6 +377,20 @@ async def test_open_badges_context_must_come_second(college: Party, ada: Party) 
     check = report.check("context-order")
     assert check is not None and check.code == "context.order"
     assert "Open Badges" in check.message
+
+
+async def test_vcdm11_badge_with_its_own_ob_context_is_current(college: Party, ada: Party) -> None:
+    doc = badge(college, ada.did, "Teamwork", 1)
+    doc["@context"] = [
+        "https://www.w3.org/2018/credentials/v1",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json",
+        "https://w3id.org/security/data-integrity/v2",
+    ]
+    doc["issuanceDate"] = doc.pop("validFrom")
+    report = await verify(college.sign(doc), options=_options())
+    check = report.check("context-order")
+    assert check is not None and check.status == "passed", check
+    assert report.summary.name == "Teamwork"
 
 
 async def test_refresh_service_is_reported_not_followed(college: Party, ada: Party) -> None:
