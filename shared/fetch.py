@@ -624,6 +624,53 @@ class Fetcher:
         self._cache_store(key, result)
         return result
 
+    async def post(
+        self,
+        url: str,
+        body: bytes,
+        *,
+        content_type: str,
+        accept: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        any_status: bool = False,
+    ) -> FetchResult:
+        """POST ``body`` to ``url`` under the policy: same checks and limits as :meth:`get`.
+
+        Never cached; a redirect is refused (a POST is not replayed elsewhere). With
+        ``any_status`` a non-2xx answer is returned (its body may explain the error,
+        e.g. an OAuth error response) instead of raising.
+        """
+        try:
+            async with asyncio.timeout(self._policy.timeout):
+                routed = self._policy.route(url)
+                current = _parse_url(routed, code="fetch.invalid-url")
+                self._check_url(current, str(current))
+                response = await self._send(
+                    current,
+                    accept,
+                    method="POST",
+                    body=body,
+                    headers={**(headers or {}), "Content-Type": content_type},
+                )
+                try:
+                    if response.status_code in _REDIRECT_STATUSES:
+                        raise FetchError(
+                            f"{url} answered a POST with a redirect; not followed",
+                            code="fetch.bad-redirect",
+                            url=url,
+                            status=response.status_code,
+                        )
+                    result = await self._finish(current, response, any_status=any_status)
+                finally:
+                    await response.aclose()
+        except TimeoutError as exc:
+            raise FetchError(
+                f"posting to {url} took longer than {self._policy.timeout} s",
+                code="fetch.timeout",
+                url=url,
+            ) from exc
+        return msgspec.structs.replace(result, url=url) if routed != url else result
+
     # -- cache ---------------------------------------------------------------------------
 
     def _cache_lookup(self, key: tuple[str, str | None]) -> FetchResult | None:
@@ -715,12 +762,22 @@ class Fetcher:
                     )
             current = target
 
-    async def _send(self, url: httpx.URL, accept: str | None) -> httpx.Response:
+    async def _send(
+        self,
+        url: httpx.URL,
+        accept: str | None,
+        *,
+        method: str = "GET",
+        body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
         timeout = self._policy.timeout
         request = httpx.Request(
-            "GET",
+            method,
             url,
+            content=body,
             headers={
+                **(headers or {}),
                 "Accept": accept or "*/*",
                 "Accept-Encoding": "gzip",
                 "User-Agent": _USER_AGENT,
@@ -732,9 +789,11 @@ class Fetcher:
         with _map_transport_errors(url):
             return await self._get_transport().handle_async_request(request)
 
-    async def _finish(self, url: httpx.URL, response: httpx.Response) -> FetchResult:
+    async def _finish(
+        self, url: httpx.URL, response: httpx.Response, *, any_status: bool = False
+    ) -> FetchResult:
         status = response.status_code
-        if not 200 <= status < 300:
+        if not any_status and not 200 <= status < 300:
             raise FetchError(
                 f"{url} answered HTTP {status}",
                 code="fetch.http-status",
