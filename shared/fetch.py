@@ -425,7 +425,7 @@ class _CoreStream(httpx.AsyncByteStream):
 
 
 class _GuardedTransport(httpx.AsyncBaseTransport):
-    """httpx transport over an httpcore pool using :class:`_GuardedBackend` (GET only)."""
+    """httpx transport over an httpcore pool using :class:`_GuardedBackend`."""
 
     def __init__(
         self, policy: FetchPolicy, resolver: Resolver, ssl_context: ssl.SSLContext
@@ -451,6 +451,7 @@ class _GuardedTransport(httpx.AsyncBaseTransport):
                 target=request.url.raw_path,
             ),
             headers=request.headers.raw,
+            content=request.content if request.method != "GET" else None,
             extensions=request.extensions,
         )
         core_response = await self._pool.handle_async_request(core_request)
