@@ -12,6 +12,7 @@ from shared.service.runtime import Runtime
 from wallet.accounts import Accounts, Learner
 from wallet.credentials import Credentials
 from wallet.ratelimit import LoginLimiter
+from wallet.shares import Shares
 
 SESSION_COOKIE = "satchel_session"
 
@@ -25,6 +26,7 @@ class Wallet:
         self.accounts = Accounts(self.runtime)
         self.credentials = Credentials(self.runtime)
         self.limiter = LoginLimiter(self.runtime.now)
+        self.shares = Shares(self.runtime, self.credentials)
 
     @property
     def secure_cookies(self) -> bool:

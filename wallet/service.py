@@ -17,7 +17,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 
 from shared.service.runtime import Runtime
-from wallet import api_accounts, api_credentials
+from wallet import api_accounts, api_credentials, api_shares
 from wallet.context import Wallet, provide_learner
 from wallet.scheduler import Scheduler
 from wallet.schema import MIGRATIONS as _MIGRATIONS
@@ -60,14 +60,16 @@ def router(runtime: Runtime) -> Router:
             *api_accounts.PUBLIC,
             *api_accounts.PRIVATE,
             *api_credentials.ROUTES,
+            *api_shares.ROUTES,
         ],
         dependencies={"learner": Provide(provide_learner)},
         middleware=[DefineMiddleware(CSRFMiddleware, config=csrf)],
         tags=["wallet"],
     )
+    shares = Router(path="/s", route_handlers=api_shares.PUBLIC, tags=["shares"])
     return Router(
         path="/",
-        route_handlers=[api],
+        route_handlers=[api, shares],
         dependencies={"wallet": Provide(provide_wallet, sync_to_thread=False)},
     )
 
