@@ -14,6 +14,7 @@ from shared.errors import SatchelError
 from shared.verification.parse import InputLimits, parse_input
 from shared.verification.pipeline import VerifyOptions, verify
 from shared.verification.render import render_text
+from shared.verification.trust import load_trust_list
 
 EXIT_VERIFIED, EXIT_NOT_VERIFIED, EXIT_UNUSABLE = 0, 1, 2
 
@@ -38,7 +39,18 @@ async def _verify_command(args: argparse.Namespace) -> int:
         code = getattr(exc, "code", "input.unreadable")
         print(f"satchel verify: cannot use {args.source}: {exc} ({code})", file=sys.stderr)
         return EXIT_UNUSABLE
-    options = VerifyOptions(challenge=args.challenge, domain=args.domain)
+    try:
+        trust_lists = [load_trust_list(path) for path in args.trust_list or []]
+    except (OSError, SatchelError) as exc:
+        print(f"satchel verify: cannot use the trust list: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    options = VerifyOptions(
+        challenge=args.challenge,
+        domain=args.domain,
+        recipient_email=args.recipient_email,
+        trust_lists=trust_lists,
+        accept_unknown_status=args.accept_unknown_status,
+    )
     report = await verify(document, options=options)
     if args.json:
         sys.stdout.write(msgspec.json.format(msgspec.json.encode(report)).decode() + "\n")
@@ -62,6 +74,20 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--json", action="store_true", help="print the full typed report as JSON")
     v.add_argument("--challenge", help="the challenge the presentation must answer")
     v.add_argument("--domain", help="the domain the presentation must be bound to")
+    v.add_argument(
+        "--recipient-email", help="check that an Open Badge was issued to this email address"
+    )
+    v.add_argument(
+        "--trust-list",
+        action="append",
+        metavar="FILE",
+        help="issuers you recognise (DCC registry JSON or one DID per line); repeatable",
+    )
+    v.add_argument(
+        "--accept-unknown-status",
+        action="store_true",
+        help="a status that cannot be checked is a warning, not a failure",
+    )
     s = sub.add_parser("serve", help="run the wallet, verifier, issuer and PWA")
     from pwa.serve import add_serve_arguments
 

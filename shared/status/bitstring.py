@@ -175,8 +175,10 @@ async def check_list_entry(
         if not isinstance(url, str) or not url:
             raise StatusError("the entry has no statusListCredential URL")
         outcome.list_url = url
-        list_doc, outcome.fetched_at, outcome.from_cache = await fetch_list_credential(url, ctx)
-        await ctx.verify_list(list_doc, credential_issuer(document), ctx)
+        fetched = await fetch_list_credential(url, ctx)
+        outcome.fetched_at, outcome.from_cache = fetched.fetched_at, fetched.from_cache
+        await ctx.verify_list(fetched, credential_issuer(document), ctx)
+        list_doc = fetched.document
         subject = _check_list(list_doc, purpose, fmt)
         bits = decode_list(subject.get("encodedList"), multibase=fmt.multibase)
         value = read_value(bits, index, size)
