@@ -11,10 +11,11 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from shared.errors import InputError
 from shared.sd import disclosable_pointers, sd_base_proof
+from wallet.bundles import create_bundle
 from wallet.common import not_found
 from wallet.context import LearnerDep, WalletDep
 from wallet.imports import run_import
-from wallet.shapes import AcceptImport, ImportRequest
+from wallet.shapes import AcceptImport, BundleRequest, ImportRequest
 
 
 def _truthy(value: Any) -> bool:
@@ -152,3 +153,14 @@ ROUTES = [
     reverify_credential,
     skills,
 ]
+
+
+@post("/bundles", status_code=201)
+async def create_bundle_route(
+    wallet: WalletDep, learner: LearnerDep, data: JSONBody[BundleRequest]
+) -> dict[str, Any]:
+    """Bundle chosen credentials (pathway order, associations) into a CLR signed by the learner."""
+    return await create_bundle(wallet, learner, data)
+
+
+ROUTES.append(create_bundle_route)

@@ -12,15 +12,6 @@ from shared.verification.pipeline import VerifyOptions, verify
 from shared.verification.report import CheckResult, VerificationReport, from_error
 
 STATES = ("valid", "expired", "revoked", "suspended", "unknown", "not-verified")
-# Failure codes that leave a credential authentic (it is shown with that state).
-_STATE_OF_CODE = {
-    "status.revoked": "revoked",
-    "status.suspended": "suspended",
-    "date.expired": "expired",
-    "status.unavailable": "unknown",
-    "status.unsupported": "unknown",
-}
-_PRIORITY = ("revoked", "suspended", "expired", "unknown")
 
 
 def options_for(
@@ -50,6 +41,7 @@ async def check_credential(runtime: Runtime, document: dict[str, Any] | str) -> 
             report = await verify(document, options=options_for(runtime))
             report.checks.insert(0, from_error("proof", exc))
             report.verified = False
+            report.outcome = "invalid"
             return report
         report = await verify(derived, options=options_for(runtime))
         report.checks.insert(
@@ -65,20 +57,21 @@ async def check_credential(runtime: Runtime, document: dict[str, Any] | str) -> 
     return await verify(document, options=options_for(runtime))
 
 
-def _all_failures(report: VerificationReport) -> list[CheckResult]:
-    failures = list(report.failures)
-    for child in report.nested:
-        failures.extend(_all_failures(child))
-    return failures
+_STATE_OF_OUTCOME = {
+    "verified": "valid",
+    "revoked": "revoked",
+    "suspended": "suspended",
+    "expired": "expired",
+    "status-unknown": "unknown",
+}
 
 
 def state_of(report: VerificationReport) -> str:
-    """valid | expired | revoked | suspended | unknown (status not checkable) | not-verified."""
-    if report.verified:
-        return "valid"
-    proof_ok = any(c.id == "proof" and c.status in ("passed", "warning") for c in report.checks)
-    failures = _all_failures(report)
-    states = {_STATE_OF_CODE.get(c.code or "") for c in failures}
-    if not proof_ok or not failures or None in states:
+    """valid | expired | revoked | suspended | unknown (status not checkable) | not-verified.
+
+    From the pipeline's one-word outcome; anything else (invalid, not yet valid) is
+    not verified.
+    """
+    if not report.verified and report.outcome == "verified":
         return "not-verified"
-    return next(s for s in _PRIORITY if s in states)
+    return _STATE_OF_OUTCOME.get(report.outcome or "", "not-verified")
