@@ -196,3 +196,35 @@ def router(runtime: Runtime) -> Router:
         path="/issuer-double",
         route_handlers=[status_list, by_url, interaction, exchange, dcc],
     )
+
+
+SD_KEY = generate_key("P-256")
+SD_DID = did_key_for(SD_KEY.public_key)
+SD_VM = f"{SD_DID}#{SD_DID.split(':')[-1]}"
+SD_MANDATORY = [
+    "/issuer",
+    "/validFrom",
+    "/credentialSubject/id",
+    "/credentialSubject/achievement/name",
+    "/credentialSubject/achievement/criteria",
+]
+
+
+def issue_sd(subject: str, *, base_url: str, **options: Any) -> dict[str, Any]:
+    """An OB 3.0 credential with an ecdsa-sd-2023 base proof (P-256 did:key issuer)."""
+    credential = ob3_credential(subject, base_url=base_url, **options)
+    credential["issuer"]["id"] = SD_DID
+    credential["credentialSubject"]["activityEndDate"] = "2025-06-30T00:00:00Z"
+    credential["credentialSubject"]["achievement"]["creator"] = {
+        "id": SD_DID,
+        "type": ["Profile"],
+        "name": "Test University",
+    }
+    return sign_document(
+        credential,
+        SD_KEY,
+        SD_VM,
+        suite="ecdsa-sd-2023",
+        created=credential["validFrom"],
+        mandatoryPointers=SD_MANDATORY,
+    )
