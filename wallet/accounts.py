@@ -12,6 +12,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -208,6 +209,19 @@ class Accounts:
             )
         return did
 
+    async def restore_did(self, conn: Any, learner: Learner, key: PrivateKey, label: str) -> bool:
+        """Add a DID from a backup (inside the caller's transaction); False if already held."""
+        did = did_key_for(key.public_key)
+        cur = await conn.execute("SELECT 1 FROM wallet_dids WHERE did = ?", (did,))
+        if await cur.fetchone() is not None:
+            return False
+        await conn.execute(
+            "INSERT INTO wallet_dids (did, learner_id, key_blob, is_primary, label, created_at)"
+            " VALUES (?, ?, ?, 0, ?, ?)",
+            (did, learner.id, self._wrap(learner.id, did, key), label, iso(self.runtime.now())),
+        )
+        return True
+
     async def holder_key(self, learner: Learner, did: str | None = None) -> HolderKey:
         """The learner's signing key (their primary DID unless ``did`` names another)."""
         if did is None:
@@ -241,3 +255,12 @@ def check_password_shape(password: str) -> None:
 
 
 __all__ = ["Accounts", "HolderKey", "Learner", "check_password_shape", "verification_method_of"]
+
+
+async def export_keys(accounts: Accounts, learner: Learner) -> list[dict[str, object]]:
+    """The learner's DIDs with their private keys (for an encrypted backup only)."""
+    out: list[dict[str, object]] = []
+    for entry in await accounts.dids(learner):
+        holder = await accounts.holder_key(learner, str(entry["did"]))
+        out.append({**entry, "secret": holder.key.multikey()})
+    return out

@@ -237,6 +237,26 @@ class Credentials:
             ),
         )
 
+    async def insert_checked(
+        self, conn: Any, learner: Learner, arrival: Arrival, report: VerificationReport, origin: str
+    ) -> str:
+        """Insert inside the caller's transaction (IntegrityError on a duplicate)."""
+        credential_id = new_id()
+        await self._insert(
+            conn,
+            learner,
+            credential_id,
+            raw=arrival.raw,
+            document=arrival.document,
+            report_json=dumps(report.to_dict()),
+            state=state_of(report),
+            bytes_hash=arrival.bytes_hash,
+            identity=arrival.identity,
+            source=arrival.source,
+            origin=origin,
+        )
+        return credential_id
+
     async def store(
         self, learner: Learner, arrival: Arrival, report: VerificationReport, *, origin: str
     ) -> str:
