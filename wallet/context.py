@@ -11,6 +11,7 @@ from shared.errors import ServiceError
 from shared.service.runtime import Runtime
 from wallet.accounts import Accounts, Learner
 from wallet.credentials import Credentials
+from wallet.passkeys import Passkeys
 from wallet.ratelimit import LoginLimiter
 from wallet.shares import Shares
 
@@ -27,6 +28,7 @@ class Wallet:
         self.credentials = Credentials(self.runtime)
         self.limiter = LoginLimiter(self.runtime.now)
         self.shares = Shares(self.runtime, self.credentials)
+        self.passkeys = Passkeys(self.runtime)
 
     @property
     def secure_cookies(self) -> bool:

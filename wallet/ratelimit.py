@@ -38,9 +38,16 @@ class LoginLimiter:
             self._failures.pop(key, None)
         return times
 
-    def check(self, username: str, client: str) -> None:
-        """Refuse (429) while either key has too many recent failures."""
-        for kind, value in (("user", username.lower()), ("client", client)):
+    @staticmethod
+    def _keys(username: str | None, client: str) -> list[tuple[str, str]]:
+        keys = [("client", client)]
+        if username is not None:
+            keys.append(("user", username.lower()))
+        return keys
+
+    def check(self, username: str | None, client: str) -> None:
+        """Refuse (429) while either key has too many recent failures (no username: client only)."""
+        for kind, value in self._keys(username, client):
             if len(self._recent((kind, value))) >= self._limits[kind]:
                 raise ServiceError(
                     "Too many failed sign-in attempts; try again later.",
@@ -48,10 +55,10 @@ class LoginLimiter:
                     status=429,
                 )
 
-    def failed(self, username: str, client: str) -> None:
+    def failed(self, username: str | None, client: str) -> None:
         """Count a failed attempt."""
         now = self._clock()
-        for key in (("user", username.lower()), ("client", client)):
+        for key in self._keys(username, client):
             self._failures.setdefault(key, deque()).append(now)
 
     def succeeded(self, username: str) -> None:

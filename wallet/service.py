@@ -17,7 +17,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 
 from shared.service.runtime import Runtime
-from wallet import api_accounts, api_backup, api_credentials, api_shares
+from wallet import api_accounts, api_backup, api_credentials, api_passkeys, api_shares
 from wallet.context import Wallet, provide_learner
 from wallet.scheduler import Scheduler
 from wallet.schema import MIGRATIONS as _MIGRATIONS
@@ -59,6 +59,8 @@ def router(runtime: Runtime) -> Router:
         route_handlers=[
             *api_accounts.PUBLIC,
             *api_accounts.PRIVATE,
+            *api_passkeys.PUBLIC,
+            *api_passkeys.PRIVATE,
             *api_credentials.ROUTES,
             *api_shares.ROUTES,
             *api_backup.ROUTES,
