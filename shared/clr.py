@@ -110,7 +110,12 @@ def build_clr(
     for credential in nested:
         achievement = achievement_of(credential)
         ident = id_of(achievement) if achievement else None
-        if achievement and ident and ident not in seen:
+        # Listed in the ClrSubject only when complete (the CLR schema requires these);
+        # the nested credential carries it either way.
+        complete = achievement is not None and all(
+            achievement.get(k) for k in ("id", "type", "name", "description", "criteria")
+        )
+        if achievement and ident and complete and ident not in seen:
             seen.add(ident)
             achievements.append(achievement)
     known = {a for a in (anchor_of(c) for c in nested) if a}

@@ -112,13 +112,28 @@ def _result_descriptions(value: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _results(value: Any) -> list[dict[str, str]]:
+def _level_names(achievement: Any) -> dict[str, str]:
+    """Rubric level id -> name, over every result description of an achievement."""
+    names: dict[str, str] = {}
+    if isinstance(achievement, dict):
+        for description in as_list(achievement.get("resultDescription")):
+            if isinstance(description, dict):
+                for level in _levels(description.get("rubricCriterionLevel")):
+                    if "id" in level and "name" in level:
+                        names[level["id"]] = level["name"]
+    return names
+
+
+def _results(value: Any, level_names: dict[str, str] | None = None) -> list[dict[str, str]]:
     out: list[dict[str, str]] = []
     for item in as_list(value):
         if not isinstance(item, dict):
             continue
         keys = ("resultDescription", "value", "status", "achievedLevel")
         result = {k: t for k in keys if (t := text_of(item.get(k)))}
+        level = (level_names or {}).get(result.get("achievedLevel", ""))
+        if level:
+            result["achievedLevelName"] = level
         if result:
             out.append(result)
     return out
@@ -208,7 +223,7 @@ def display_fields(document: dict[str, Any] | str) -> dict[str, Any]:
         "name": text_of(doc.get("name")) or achievement.get("name") or (types[-1] if types else ""),
         "issuer": _profile(doc.get("issuer")),
         "achievement": achievement,
-        "results": _results(subject.get("result")),
+        "results": _results(subject.get("result"), _level_names(subject.get("achievement"))),
         "evidence": _evidence(doc.get("evidence")),
         "endorsements": _endorsements(doc.get("endorsement"), subject.get("endorsement")),
         "skills": skills_of(doc),
@@ -275,23 +290,16 @@ def skills_of(document: dict[str, Any] | str) -> list[dict[str, str]]:
     kind = text_of(achievement.get("achievementType"))
     if kind:
         add(kind, "achievementType")
+    names = _level_names(achievement)
     achieved = {
-        r["resultDescription"]: r["achievedLevel"]
+        r["resultDescription"]: names.get(r["achievedLevel"], "")
         for r in _results(subject.get("result"))
         if "resultDescription" in r and "achievedLevel" in r
     }
     for description in as_list(achievement.get("resultDescription")):
         if not isinstance(description, dict):
             continue
-        level_id = achieved.get(str(description.get("id")))
-        level_name = next(
-            (
-                lv.get("name", "")
-                for lv in _levels(description.get("rubricCriterionLevel"))
-                if lv.get("id") == level_id
-            ),
-            None,
-        )
+        level_name = achieved.get(str(description.get("id")))
         for alignment in _alignments(description.get("alignment")):
             level: dict[str, str] = {"level": level_name} if level_name else {}
             add(alignment["targetName"], alignment.get("targetFramework", ""), **level)

@@ -35,6 +35,7 @@ class RecordedRequest:
     method: str
     path: str
     headers: dict[str, str]
+    body: bytes = b""
 
 
 class _Server(ThreadingHTTPServer):
@@ -68,11 +69,20 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self._answer("POST", self.rfile.read(length) if length else b"")
+
     def do_GET(self) -> None:
+        self._answer("GET", b"")
+
+    def _answer(self, method: str, body: bytes) -> None:
         owner = self.server.owner
         path = urlsplit(self.path).path
         owner._record(
-            RecordedRequest("GET", self.path, {k.lower(): v for k, v in self.headers.items()})
+            RecordedRequest(
+                method, self.path, {k.lower(): v for k, v in self.headers.items()}, body
+            )
         )
         route = owner.routes.get(path, Route(status=404, body=b"not found"))
         if route.delay and owner._stopping.wait(route.delay):
