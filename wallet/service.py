@@ -17,7 +17,14 @@ from litestar.middleware import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 
 from shared.service.runtime import Runtime
-from wallet import api_accounts, api_backup, api_credentials, api_passkeys, api_shares
+from wallet import (
+    api_accounts,
+    api_backup,
+    api_credentials,
+    api_passkeys,
+    api_requests,
+    api_shares,
+)
 from wallet.context import Wallet, provide_learner
 from wallet.scheduler import Scheduler
 from wallet.schema import MIGRATIONS as _MIGRATIONS
@@ -64,6 +71,7 @@ def router(runtime: Runtime) -> Router:
             *api_credentials.ROUTES,
             *api_shares.ROUTES,
             *api_backup.ROUTES,
+            *api_requests.ROUTES,
         ],
         dependencies={"learner": Provide(provide_learner)},
         middleware=[DefineMiddleware(CSRFMiddleware, config=csrf)],

@@ -122,7 +122,7 @@ def issue(subject: str, *, base_url: str, **options: Any) -> dict[str, Any]:
     return sign(ob3_credential(subject, base_url=base_url, **options))
 
 
-def router(runtime: Runtime) -> Router:
+def issuer_router(runtime: Runtime) -> Router:
     base = runtime.settings.base_url
 
     @get("/status/1")
@@ -228,3 +228,55 @@ def issue_sd(subject: str, *, base_url: str, **options: Any) -> dict[str, Any]:
         created=credential["validFrom"],
         mandatoryPointers=SD_MANDATORY,
     )
+
+
+# -- a verifier's VC-API exchange (asks for an Open Badge, checks challenge and domain) --------
+
+RECEIVED: dict[str, Any] = {}
+
+
+def verifier_router(runtime: Runtime) -> Router:
+    base = runtime.settings.base_url
+    challenges: dict[str, str] = {}
+
+    @get("/interact/{n:str}")
+    async def interaction(n: FromPath[str]) -> dict[str, Any]:
+        return {"protocols": {"vcapi": f"{base}/verifier-double/exchanges/{n}"}}
+
+    @post("/exchanges/{n:str}", status_code=200)
+    async def exchange(n: FromPath[str], data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
+        if "verifiablePresentation" not in data:
+            challenges[n] = secrets.token_urlsafe(12)
+            return {
+                "verifiablePresentationRequest": {
+                    "query": [
+                        {
+                            "type": "QueryByExample",
+                            "credentialQuery": {
+                                "reason": "We check applicants' badges.",
+                                "example": {
+                                    "type": ["VerifiableCredential", "OpenBadgeCredential"]
+                                },
+                            },
+                        }
+                    ],
+                    "challenge": challenges[n],
+                    "domain": base,
+                }
+            }
+        options = VerifyOptions(
+            resolve=ResolveContext(fetcher=runtime.fetcher),
+            now=runtime.now,
+            challenge=challenges.pop(n, "missing"),
+            domain=base,
+        )
+        report = await verify(data["verifiablePresentation"], options=options)
+        RECEIVED[n] = {"presentation": data["verifiablePresentation"], "report": report}
+        return {"verified": report.verified, "redirectUrl": f"{base}/done/{n}"}
+
+    return Router(path="/verifier-double", route_handlers=[interaction, exchange])
+
+
+def router(runtime: Runtime) -> Router:
+    """The service module's router: the issuer and the verifier doubles."""
+    return Router(path="/", route_handlers=[issuer_router(runtime), verifier_router(runtime)])
