@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 
@@ -141,3 +143,28 @@ def test_unknown_json_fields_refused(server: AppServer) -> None:
     assert r.status_code == 400
     client.close()
     _ = httpx
+
+
+def test_cookies_secure_under_https(tmp_path: Path) -> None:
+    from tests.appserver import make_settings
+    from tests.wallet.conftest import SERVICES
+
+    settings = make_settings(tmp_path, public_url="https://wallet.example", reverify_interval=0)
+    srv = AppServer(settings, services=SERVICES).start()
+    try:
+        local = f"http://127.0.0.1:{settings.port}"  # reached directly; the public origin is https
+        with httpx.Client(base_url=local, timeout=10.0) as http:
+            csrf = http.get("/api/wallet/csrf")
+            assert "Secure" in csrf.headers["set-cookie"]
+            token = csrf.json()["token"]
+            registered = http.post(
+                "/api/wallet/register",
+                json={"username": "secure-sam", "password": PASSWORD},
+                headers={"x-csrftoken": token},
+                cookies={"csrftoken": token},
+            )
+        assert registered.status_code == 201, registered.text
+        session = registered.headers["set-cookie"]
+        assert "satchel_session=" in session and "Secure" in session and "HttpOnly" in session
+    finally:
+        srv.stop()
