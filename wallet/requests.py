@@ -65,8 +65,9 @@ class Requests:
         self.wallet = wallet
         self.runtime = wallet.runtime
 
-    async def _matches(self, learner: Learner, queries: list[dict[str, Any]]) -> list[str]:
-        if not queries:
+    async def _matches(self, learner: Learner, record: dict[str, Any]) -> list[str]:
+        queries = record.get("queries", [])
+        if record["kind"] == "vcapi" and not queries:
             return []
         rows = await self.runtime.db.fetchall(
             "SELECT id, document, state FROM wallet_credentials WHERE learner_id = ? "
@@ -79,7 +80,12 @@ class Requests:
                 continue
             text = row["document"]
             document = text[1:] if text.startswith("!") else json.loads(text)
-            if any(matches_query(document, q) for q in queries):
+            if record["kind"] == "oid4vp":
+                from wallet.oid4vp import matches  # type: ignore[import-not-found,unused-ignore]
+
+                if matches(record, document):
+                    matched.append(row["id"])
+            elif any(matches_query(document, q) for q in queries):
                 matched.append(row["id"])
         return matched
 
@@ -144,7 +150,7 @@ class Requests:
     async def _view(
         self, learner: Learner, request_id: str, record: dict[str, Any], state: str
     ) -> dict[str, Any]:
-        wanted = [_describe_query(q) for q in record.get("queries", [])]
+        wanted = record.get("wanted") or [_describe_query(q) for q in record.get("queries", [])]
         if record.get("did_auth"):
             wanted.append({"types": ["DIDAuthentication"], "reason": "Prove you control your DID"})
         return {
@@ -153,7 +159,7 @@ class Requests:
             "verifier": record.get("verifier"),
             "purpose": record.get("purpose"),
             "wanted": wanted,
-            "matches": await self._matches(learner, record.get("queries", [])),
+            "matches": await self._matches(learner, record),
             "state": state,
         }
 
@@ -203,8 +209,7 @@ class Requests:
             raise ServiceError(
                 f"This request was already {state}.", code="request.not-pending", status=409
             )
-        queries = record.get("queries", [])
-        allowed = set(await self._matches(learner, queries))
+        allowed = set(await self._matches(learner, record))
         chosen = list(dict.fromkeys(credential_ids))
         if any(c not in allowed for c in chosen):
             await self.wallet.credentials.documents(learner, chosen)  # 404 for others' ids
@@ -213,7 +218,7 @@ class Requests:
                 code="request.not-matching",
                 status=422,
             )
-        if queries and not chosen:
+        if (record.get("queries") or record["kind"] == "oid4vp") and not chosen:
             raise ServiceError(
                 "Choose at least one credential to send.", code="request.nothing-chosen", status=400
             )
