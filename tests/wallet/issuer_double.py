@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from litestar import Request, Router, get, post
-from litestar.exceptions import NotAuthorizedException
+from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from shared.did import ResolveContext
@@ -37,6 +37,7 @@ VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 LIST_BITS = 131_072
 STATUS = bytearray(LIST_BITS // 8)
+SUSPENDED = bytearray(LIST_BITS // 8)
 _challenges: dict[str, str] = {}
 _next_index = [1]
 
@@ -45,9 +46,14 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def revoke(index: int) -> None:
-    """Set the revocation bit of ``index`` (most significant bit first)."""
-    STATUS[index // 8] |= 0x80 >> (index % 8)
+def revoke(index: int, bits: bytearray = STATUS) -> None:
+    """Set the bit of ``index`` (most significant bit first) in a list (revocation by default)."""
+    bits[index // 8] |= 0x80 >> (index % 8)
+
+
+def suspend(index: int) -> None:
+    """Set the suspension bit of ``index``."""
+    revoke(index, SUSPENDED)
 
 
 def ob3_credential(
@@ -60,6 +66,8 @@ def ob3_credential(
     valid_from: datetime | None = None,
     valid_until: datetime | None = None,
     with_status: bool = False,
+    status_purpose: str = "revocation",
+    status_list: str | None = None,
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """An unsigned OB 3.0 OpenBadgeCredential for ``subject``."""
@@ -99,11 +107,12 @@ def ob3_credential(
     if with_status:
         index = _next_index[0]
         _next_index[0] += 1
-        url = f"{base_url}/issuer-double/status/1"
+        default = "1" if status_purpose == "revocation" else "suspension"
+        url = f"{base_url}/issuer-double/status/{status_list or default}"
         credential["credentialStatus"] = {
             "id": f"{url}#{index}",
             "type": "BitstringStatusListEntry",
-            "statusPurpose": "revocation",
+            "statusPurpose": status_purpose,
             "statusListIndex": str(index),
             "statusListCredential": url,
         }
@@ -125,10 +134,14 @@ def issue(subject: str, *, base_url: str, **options: Any) -> dict[str, Any]:
 def issuer_router(runtime: Runtime) -> Router:
     base = runtime.settings.base_url
 
-    @get("/status/1")
-    async def status_list() -> dict[str, Any]:
-        encoded = "u" + base64.urlsafe_b64encode(gzip.compress(bytes(STATUS))).decode().rstrip("=")
-        url = f"{base}/issuer-double/status/1"
+    @get("/status/{name:str}")
+    async def status_list(name: FromPath[str]) -> dict[str, Any]:
+        lists = {"1": ("revocation", STATUS), "suspension": ("suspension", SUSPENDED)}
+        if name not in lists:
+            raise NotFoundException()
+        purpose, bits = lists[name]
+        encoded = "u" + base64.urlsafe_b64encode(gzip.compress(bytes(bits))).decode().rstrip("=")
+        url = f"{base}/issuer-double/status/{name}"
         return sign_document(
             {
                 "@context": [VC_V2],
@@ -139,7 +152,7 @@ def issuer_router(runtime: Runtime) -> Router:
                 "credentialSubject": {
                     "id": f"{url}#list",
                     "type": "BitstringStatusList",
-                    "statusPurpose": "revocation",
+                    "statusPurpose": purpose,
                     "encodedList": encoded,
                 },
             },

@@ -358,3 +358,34 @@ def test_list_search_type_skill_sort_and_skills(server: AppServer, learner: Lear
     assert skills[("Badge", "achievementType")] == [b]
     assert learner.delete(f"/api/wallet/credentials/{a}").status_code == 200
     assert learner.get(f"/api/wallet/credentials/{a}").status_code == 404
+
+
+def test_suspended_and_status_unknown(server: AppServer, learner: LearnerClient) -> None:
+    suspended = _credential(server, learner, with_status=True, status_purpose="suspension")
+    issuer.suspend(int(suspended["credentialStatus"]["statusListIndex"]))
+    runtime_of(server.app).fetcher.clear_cache()
+    held = learner.import_json(suspended)
+    assert held.status_code == 201 and held.json()["state"] == "suspended"
+    unreachable = _credential(server, learner, with_status=True, status_list="gone")
+    held = learner.import_json(unreachable)
+    assert held.status_code == 201, held.text
+    assert held.json()["state"] == "unknown"  # authentic, but the status could not be checked
+    cid = learner.post(f"/api/wallet/imports/{held.json()['id']}/accept").json()["credential_id"]
+    listed = {c["id"]: c for c in learner.get("/api/wallet/credentials").json()}
+    assert listed[cid]["state"] == "unknown" and listed[cid]["last_checked"]
+
+
+def test_presentation_with_one_bad_credential_holds_nothing(
+    server: AppServer, learner: LearnerClient
+) -> None:
+    good = _credential(server, learner, name="Good")
+    vp = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "verifiableCredential": [good, _tampered(_credential(server, learner))],
+    }
+    before = _foyer_count(server)
+    refused = learner.post("/api/wallet/imports", json={"text": json.dumps(vp)})
+    _problem(refused, 422, "import.not-verified")
+    assert [r["verified"] for r in refused.json()["reports"]] == [True, False]
+    assert _foyer_count(server) == before
