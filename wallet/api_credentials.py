@@ -103,7 +103,10 @@ async def raw_credential(
     return Response(
         raw,
         media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="credential-{credential_id}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="credential-{credential_id}"',
+            "X-Content-Type-Options": "nosniff",
+        },
     )
 
 

@@ -67,6 +67,17 @@ async def share_log(
     return await wallet.shares.log(learner, share_id)
 
 
+_PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": (
+        "default-src 'none'; img-src https: data:; style-src 'unsafe-inline'; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+}
+
+
 def _gone() -> ServiceError:
     return not_found("share")
 
@@ -87,7 +98,7 @@ async def open_share(
     headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
     if _wants_html(request):
         page = share_page(presentation, share_url(wallet.runtime, token))
-        return Response(page, media_type="text/html; charset=utf-8", headers=headers)
+        return Response(page, media_type="text/html; charset=utf-8", headers=_PAGE_HEADERS)
     return Response(presentation, media_type="application/json", headers=headers)
 
 
@@ -103,7 +114,7 @@ async def print_share(
     return Response(
         share_page(presentation, url, qr=qr_svg(url)),
         media_type="text/html; charset=utf-8",
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+        headers=_PAGE_HEADERS,
     )
 
 

@@ -70,6 +70,7 @@ def test_share_page_print_download_linkedin(server: AppServer, learner: LearnerC
         printable = anyone.get(f"/s/{share['token']}/print")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "Welding &lt;Level 2&gt;" in page.text and "<Level 2>" not in page.text
+    assert "default-src 'none'" in page.headers["content-security-policy"]
     assert "<svg" in printable.text and "Scan to verify" in printable.text
     download = learner.get(f"/api/wallet/shares/{share['id']}/presentation")
     assert download.status_code == 200 and "attachment" in download.headers["content-disposition"]
