@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+import json
 import os
 import re
 import socket
@@ -42,6 +43,7 @@ from collections.abc import (
 )
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpcore
@@ -425,7 +427,8 @@ class _CoreStream(httpx.AsyncByteStream):
 
 
 class _GuardedTransport(httpx.AsyncBaseTransport):
-    """httpx transport over an httpcore pool using :class:`_GuardedBackend`."""
+    """httpx transport over an httpcore pool using :class:`_GuardedBackend` (GET, and POST
+    with an in-memory body)."""
 
     def __init__(
         self, policy: FetchPolicy, resolver: Resolver, ssl_context: ssl.SSLContext
@@ -451,7 +454,7 @@ class _GuardedTransport(httpx.AsyncBaseTransport):
                 target=request.url.raw_path,
             ),
             headers=request.headers.raw,
-            content=request.content if request.method != "GET" else None,
+            content=request.content if request.method == "POST" else None,
             extensions=request.extensions,
         )
         core_response = await self._pool.handle_async_request(core_request)
@@ -641,6 +644,12 @@ class Fetcher:
         ``any_status`` a non-2xx answer is returned (its body may explain the error,
         e.g. an OAuth error response) instead of raising.
         """
+        if len(body) > self._policy.max_bytes:
+            raise FetchError(
+                f"the request body is {len(body)} bytes, more than {self._policy.max_bytes}",
+                code="fetch.too-large",
+                url=url,
+            )
         try:
             async with asyncio.timeout(self._policy.timeout):
                 routed = self._policy.route(url)
@@ -656,8 +665,8 @@ class Fetcher:
                 try:
                     if response.status_code in _REDIRECT_STATUSES:
                         raise FetchError(
-                            f"{url} answered a POST with a redirect; not followed",
-                            code="fetch.bad-redirect",
+                            f"{url} answered a POST with a redirect, which is not followed",
+                            code="fetch.redirect-refused",
                             url=url,
                             status=response.status_code,
                         )
@@ -671,6 +680,18 @@ class Fetcher:
                 url=url,
             ) from exc
         return msgspec.structs.replace(result, url=url) if routed != url else result
+
+    async def post_json(self, url: str, payload: Any) -> FetchResult:
+        """POST ``payload`` as JSON to ``url`` under the policy and return the 2xx response.
+
+        For callbacks such as webhooks: the same URL and address checks as :meth:`get`, one
+        deadline, a capped response body; redirects are refused (a POST is never replayed
+        to another host) and nothing is cached. Raises :class:`FetchError`.
+        """
+        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        return await self.post(
+            url, body, content_type="application/json", accept="application/json"
+        )
 
     # -- cache ---------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """A tiny real HTTP(S) server on 127.0.0.1 for network tests (no mocks of the network).
 
-Routes map a path (query ignored) to a :class:`Route`; unknown paths answer 404. The server
+Routes map a path (query ignored) to a :class:`Route` for GET and POST (POST bodies are
+recorded); unknown paths answer 404. The server
 counts accepted TCP connections and records every request, so tests can prove that a
 refused fetch never opened a socket.
 """
@@ -69,12 +70,12 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        self._answer("POST", self.rfile.read(length) if length else b"")
-
     def do_GET(self) -> None:
         self._answer("GET", b"")
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self._answer("POST", self.rfile.read(min(length, 1 << 20)))
 
     def _answer(self, method: str, body: bytes) -> None:
         owner = self.server.owner

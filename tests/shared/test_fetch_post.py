@@ -1,6 +1,8 @@
-"""Fetcher.post: same guard as GET (refused targets never connected), body sent, no redirects."""
+"""``Fetcher.post_json``: the guarded fetcher's POST for callbacks (webhooks)."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
@@ -9,40 +11,44 @@ from shared.fetch import Fetcher, FetchPolicy
 from tests.loopback import LoopbackServer, Route
 
 
-async def test_post_sends_body_and_reads_answer(loopback_server: LoopbackServer) -> None:
-    loopback_server.routes["/exchange"] = Route(
-        headers={"Content-Type": "application/json"}, body=b'{"ok": true}'
-    )
+async def test_post_json_sends_the_body_to_an_allowlisted_host(
+    loopback_server: LoopbackServer,
+) -> None:
+    loopback_server.routes["/hook"] = Route(status=200, body=b'{"ok": true}')
     fetcher = Fetcher(FetchPolicy(allow_hosts=frozenset({loopback_server.netloc})))
-    result = await fetcher.post(
-        loopback_server.url("/exchange"), b'{"a": 1}', content_type="application/json"
-    )
-    assert result.status == 200 and result.body == b'{"ok": true}'
-    recorded = loopback_server.requests[-1]
-    assert recorded.method == "POST" and recorded.body == b'{"a": 1}'
-    assert recorded.headers["content-type"] == "application/json"
-    await fetcher.aclose()
+    result = await fetcher.post_json(loopback_server.url("/hook"), {"state": "verified"})
+    assert result.status == 200 and json.loads(result.body) == {"ok": True}
+    (request,) = loopback_server.requests
+    assert request.method == "POST" and json.loads(request.body) == {"state": "verified"}
+    assert request.headers["content-type"] == "application/json"
 
 
-async def test_post_refused_without_allowlist(loopback_server: LoopbackServer) -> None:
+async def test_post_json_refuses_private_targets_without_connecting(
+    loopback_server: LoopbackServer,
+) -> None:
     fetcher = Fetcher(FetchPolicy())
-    with pytest.raises(FetchError):
-        await fetcher.post(loopback_server.url("/x"), b"{}", content_type="application/json")
+    with pytest.raises(FetchError) as err:
+        await fetcher.post_json(loopback_server.url("/hook"), {"a": 1})
+    assert err.value.code == "fetch.forbidden-address"
+    with pytest.raises(FetchError) as err2:
+        await fetcher.post_json(f"https://127.0.0.1:{loopback_server.port}/hook", {"a": 1})
+    assert err2.value.code == "fetch.forbidden-address"
+    with pytest.raises(FetchError) as err3:
+        await fetcher.post_json("http://hooks.example.invalid/h", {"a": 1})
+    assert err3.value.code == "fetch.forbidden-scheme"
     assert loopback_server.connections == 0
 
 
-async def test_post_error_status_and_redirect(loopback_server: LoopbackServer) -> None:
-    loopback_server.routes["/bad"] = Route(status=400, body=b'{"error": "invalid_nonce"}')
-    loopback_server.routes["/moved"] = Route(status=307, headers={"Location": "/bad"})
+async def test_post_json_does_not_follow_redirects_or_accept_errors(
+    loopback_server: LoopbackServer,
+) -> None:
+    loopback_server.routes["/moved"] = Route(status=307, headers={"Location": "/elsewhere"})
+    loopback_server.routes["/broken"] = Route(status=500)
     fetcher = Fetcher(FetchPolicy(allow_hosts=frozenset({loopback_server.netloc})))
     with pytest.raises(FetchError) as err:
-        await fetcher.post(loopback_server.url("/bad"), b"{}", content_type="application/json")
-    assert err.value.code == "fetch.http-status"
-    answer = await fetcher.post(
-        loopback_server.url("/bad"), b"{}", content_type="application/json", any_status=True
-    )
-    assert answer.status == 400 and b"invalid_nonce" in answer.body
-    with pytest.raises(FetchError) as moved:
-        await fetcher.post(loopback_server.url("/moved"), b"{}", content_type="application/json")
-    assert moved.value.code == "fetch.bad-redirect"
-    await fetcher.aclose()
+        await fetcher.post_json(loopback_server.url("/moved"), {"a": 1})
+    assert err.value.code == "fetch.redirect-refused"
+    with pytest.raises(FetchError) as err2:
+        await fetcher.post_json(loopback_server.url("/broken"), {"a": 1})
+    assert err2.value.code == "fetch.http-status"
+    assert [r.path for r in loopback_server.requests] == ["/moved", "/broken"]

@@ -66,7 +66,8 @@ def test_requests_are_private_and_declinable(
     assert learner.delete(f"/api/wallet/requests/{request['id']}").status_code == 200
     assert learner.get(f"/api/wallet/requests/{request['id']}").json()["state"] == "declined"
     assert learner.post("/api/wallet/requests", json={"payload": "hello"}).status_code == 400
-    unsupported = learner.post(
+    malformed = learner.post(
         "/api/wallet/requests", json={"payload": "openid4vp://?request_uri=https%3A%2F%2Fv.example"}
     )
-    assert unsupported.status_code == 422
+    assert malformed.status_code == 400  # no client_id
+    assert malformed.json()["code"] == "oid4vp.not-a-request"
