@@ -1,94 +1,52 @@
 """The holder's side of a VC-API exchange and of a DCC wallet deep link.
 
-Reading a Verifiable Presentation Request (``DIDAuthentication``,
-``QueryByExample``), matching stored credentials to a query by example, and
-finding the credentials in an exchange's answer. No network here: the wallet
-service posts and signs.
+Reading the Verifiable Presentation Request in an exchange's answer (with
+``shared.vcapi_exchange``'s shapes), matching stored credentials to what it
+wants (``shared.wanted``: types compared as expanded IRIs), finding the
+credentials in an issuing exchange's answer, and reading DCC deep links. No
+network here: the wallet service posts and signs.
 """
 
 from __future__ import annotations
 
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from shared.display import credential_document
 from shared.errors import InputError
-from shared.shapes import as_list, id_of
+from shared.shapes import as_list
+from shared.vcapi_exchange import PresentationRequest
+from shared.wanted import Wanted, credential_matches
 
 DCC_SCHEMES = ("dccrequest", "org.dcconsortium")
 
 
-@dataclass
-class PresentationRequest:
-    """A parsed VPR: what is asked, the challenge and domain to answer with."""
-
-    did_auth: bool = False
-    credential_queries: list[dict[str, Any]] = field(default_factory=list)
-    challenge: str | None = None
-    domain: str | None = None
-    reasons: list[str] = field(default_factory=list)
-    raw: dict[str, Any] = field(default_factory=dict)
-
-
-def parse_vpr(value: Any) -> PresentationRequest:
-    """Read a ``verifiablePresentationRequest`` (or a body wrapping one)."""
-    if isinstance(value, dict) and isinstance(value.get("verifiablePresentationRequest"), dict):
-        value = value["verifiablePresentationRequest"]
-    if not isinstance(value, dict):
-        raise InputError("A presentation request must be a JSON object.", code="vpr.invalid")
-    request = PresentationRequest(raw=value)
-    for key in ("challenge", "domain"):
-        item = value.get(key)
-        if item is not None and not isinstance(item, str):
-            raise InputError(f"The request's {key} must be a string.", code="vpr.invalid")
-    request.challenge = value.get("challenge")
-    request.domain = value.get("domain")
-    queries = as_list(value.get("query"))
-    if not queries:
-        raise InputError("The presentation request asks for nothing.", code="vpr.invalid")
-    for query in queries:
-        if not isinstance(query, dict):
-            raise InputError("Each query must be an object.", code="vpr.invalid")
-        kind = query.get("type")
-        if kind == "DIDAuthentication" or kind == "DIDAuth":
-            request.did_auth = True
-        elif kind == "QueryByExample":
-            for item in as_list(query.get("credentialQuery")):
-                if not isinstance(item, dict):
-                    raise InputError("A credentialQuery must be an object.", code="vpr.invalid")
-                request.credential_queries.append(item)
-                reason = item.get("reason")
-                if isinstance(reason, str):
-                    request.reasons.append(reason)
-        else:
-            raise InputError(f"Unsupported query type {kind!r}.", code="vpr.unsupported-query")
-    return request
+def read_presentation_request(answer: Any) -> PresentationRequest | None:
+    """The VPR in an exchange's answer, if it carries one (extra members tolerated)."""
+    if not isinstance(answer, dict) or "verifiablePresentationRequest" not in answer:
+        return None
+    try:
+        return msgspec.convert(
+            answer["verifiablePresentationRequest"], PresentationRequest, strict=True
+        )
+    except msgspec.ValidationError as exc:
+        raise InputError(
+            f"The presentation request is malformed: {exc}", code="vpr.invalid"
+        ) from exc
 
 
-def _types_of(document: dict[str, Any]) -> set[str]:
-    return {t for t in as_list(document.get("type")) if isinstance(t, str)}
+def asks_for_credentials(request: PresentationRequest) -> bool:
+    """True if the request has a QueryByExample (it wants credentials, not only DID auth)."""
+    return any(q.get("type") == "QueryByExample" for q in request.query)
 
 
-def matches_query(credential: dict[str, Any] | str, query: dict[str, Any]) -> bool:
-    """True if ``credential`` fits a QueryByExample ``credentialQuery``.
-
-    Types asked by the example must all be present; when ``trustedIssuer`` lists
-    required issuers, the credential's issuer must be one of them.
-    """
+def matches_wanted(credential: dict[str, Any] | str, wanted: Wanted) -> bool:
+    """True if a stored credential (JSON-LD or JWT) has a wanted type and trusted issuer."""
     document = credential_document(credential)
-    raw_example = query.get("example")
-    example: dict[str, Any] = raw_example if isinstance(raw_example, dict) else {}
-    wanted = _types_of(example) - {"VerifiableCredential"}
-    if not wanted <= _types_of(document):
-        return False
-    trusted = [
-        id_of(t.get("issuer"))
-        for t in as_list(query.get("trustedIssuer"))
-        if isinstance(t, dict) and t.get("required", True)
-    ]
-    trusted_ids = [t for t in trusted if t]
-    return not trusted_ids or id_of(document.get("issuer")) in trusted_ids
+    return bool(document) and credential_matches(document, wanted)
 
 
 def credentials_in_answer(value: Any) -> list[dict[str, Any] | str]:
@@ -105,7 +63,7 @@ def credentials_in_answer(value: Any) -> list[dict[str, Any] | str]:
         return []
     if isinstance(value.get("verifiablePresentation"), dict | str):
         return credentials_in_answer(value["verifiablePresentation"])
-    types = _types_of(value)
+    types = {t for t in as_list(value.get("type")) if isinstance(t, str)}
     if "VerifiablePresentation" in types or "verifiableCredential" in value:
         return [v for v in as_list(value.get("verifiableCredential")) if isinstance(v, dict | str)]
     if "VerifiableCredential" in types:

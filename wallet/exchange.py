@@ -16,9 +16,10 @@ from shared.errors import InputError, ServiceError
 from shared.presentation import build_presentation, sign_presentation
 from shared.service.runtime import Runtime
 from shared.vcapi_holder import (
+    asks_for_credentials,
     credentials_in_answer,
     parse_dcc_deeplink,
-    parse_vpr,
+    read_presentation_request,
 )
 from shared.verification.parse import parse_json
 from wallet.accounts import HolderKey
@@ -74,9 +75,9 @@ async def receive_by_exchange(
     """Run a VC-API exchange that issues to the holder; return the credentials received."""
     answer = await post_json(runtime, exchange_url, {})
     for _ in range(MAX_ROUNDS):
-        if isinstance(answer, dict) and "verifiablePresentationRequest" in answer:
-            request = parse_vpr(answer)
-            if request.credential_queries:
+        request = read_presentation_request(answer)
+        if request is not None:
+            if asks_for_credentials(request):
                 raise ServiceError(
                     "This exchange asks you to present credentials; answer it as a "
                     "verifier's request so you can see who asks and consent.",

@@ -11,7 +11,8 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
-from shared.errors import InputError, SatchelError, ServiceError
+from shared.baked import extract_baked, is_png, looks_like_svg
+from shared.errors import InputError, SatchelError
 from shared.jose import decode_vc_jwt, parse_jws
 from shared.service.runtime import Runtime
 from shared.shapes import as_list
@@ -33,28 +34,6 @@ class Parsed:
 
     arrivals: list[Arrival]
     presentation: dict[str, Any] | str | None = None
-
-
-def _is_png(data: bytes) -> bool:
-    return data.startswith(b"\x89PNG\r\n\x1a\n")
-
-
-def _is_svg(data: bytes) -> bool:
-    head = data[:512].lstrip().lower()
-    return head.startswith(b"<svg") or (head.startswith(b"<?xml") and b"<svg" in data[:4096])
-
-
-def _baked(data: bytes) -> dict[str, Any] | str:
-    try:
-        from shared.baked import extract_baked  # type: ignore[import-not-found,unused-ignore]
-    except ImportError as exc:  # arrives with the verifier branch
-        raise ServiceError(
-            "Baked badge images (PNG/SVG) cannot be read by this server yet.",
-            code="import.baked-unsupported",
-            status=415,
-        ) from exc
-    value: dict[str, Any] | str = extract_baked(data)
-    return value
 
 
 def _is_presentation(document: dict[str, Any] | str) -> bool:
@@ -93,8 +72,8 @@ def parse_bytes(data: bytes, *, source: str) -> Parsed:
             f"The input is {len(data)} bytes; the limit is {MAX_IMPORT_BYTES}.",
             code="input.too-large",
         )
-    if _is_png(data) or _is_svg(data):
-        baked = _baked(data)
+    if is_png(data) or looks_like_svg(data):
+        baked = extract_baked(data)
         raw = baked.encode("utf-8") if isinstance(baked, str) else dumps(baked).encode("utf-8")
         document: dict[str, Any] | str = baked
         source = f"{source}:baked"

@@ -15,12 +15,15 @@ from typing import Any
 
 from shared.errors import InputError, ServiceError
 from shared.service.runtime import Runtime
-from shared.vcapi_holder import matches_query, parse_vpr
+from shared.vcapi_exchange import is_interaction_url
+from shared.vcapi_holder import matches_wanted, read_presentation_request
+from shared.wanted import Wanted
 from wallet.accounts import Learner
 from wallet.common import dumps, iso, new_id, not_found, parse_iso
 from wallet.context import Wallet
 from wallet.exchange import post_json
 from wallet.importer import fetch_url, interaction_protocols
+from wallet.oid4vp import matches, resolve_request, send_response
 from wallet.shares import presented_documents, signed_presentation
 
 REQUEST_LIFETIME = timedelta(minutes=15)
@@ -31,21 +34,18 @@ def _host(url: str) -> str:
     return urllib.parse.urlsplit(url).netloc or url
 
 
-def _describe_query(query: dict[str, Any]) -> dict[str, Any]:
-    example = query.get("example") if isinstance(query.get("example"), dict) else {}
-    types = [t for t in (example or {}).get("type", []) if t != "VerifiableCredential"]
-    wanted: dict[str, Any] = {"types": types or ["VerifiableCredential"]}
-    if isinstance(query.get("reason"), str):
-        wanted["reason"] = query["reason"]
-    issuers = [t.get("issuer") for t in query.get("trustedIssuer", []) if isinstance(t, dict)]
-    if issuers:
-        wanted["trusted_issuers"] = issuers
-    return wanted
+def _describe(wanted: Wanted) -> list[dict[str, Any]]:
+    entry: dict[str, Any] = {"types": list(wanted.types) or ["VerifiableCredential"]}
+    if wanted.purpose:
+        entry["reason"] = wanted.purpose
+    if wanted.trusted_issuers:
+        entry["trusted_issuers"] = list(wanted.trusted_issuers)
+    return [entry]
 
 
 async def _vcapi_exchange_url(runtime: Runtime, url: str) -> str:
     """The exchange URL behind an interaction URL (or the URL itself)."""
-    if "iuv=" not in url:
+    if not is_interaction_url(url):
         return url
     body, _ = await fetch_url(runtime, url)
     protocols = interaction_protocols(body) or {}
@@ -66,9 +66,11 @@ class Requests:
         self.runtime = wallet.runtime
 
     async def _matches(self, learner: Learner, record: dict[str, Any]) -> list[str]:
-        queries = record.get("queries", [])
-        if record["kind"] == "vcapi" and not queries:
+        if record["kind"] == "vcapi" and not record.get("asks_credentials"):
             return []
+        wanted = Wanted(
+            types=record.get("types", []), trusted_issuers=record.get("trusted_issuers", [])
+        )
         rows = await self.runtime.db.fetchall(
             "SELECT id, document, state FROM wallet_credentials WHERE learner_id = ? "
             "ORDER BY created_at, id",
@@ -81,11 +83,9 @@ class Requests:
             text = row["document"]
             document = text[1:] if text.startswith("!") else json.loads(text)
             if record["kind"] == "oid4vp":
-                from wallet.oid4vp import matches  # type: ignore[import-not-found,unused-ignore]
-
                 if matches(record, document):
                     matched.append(row["id"])
-            elif any(matches_query(document, q) for q in queries):
+            elif matches_wanted(document, wanted):
                 matched.append(row["id"])
         return matched
 
@@ -100,28 +100,29 @@ class Requests:
                 code="request.unrecognised",
             )
         exchange_url = await _vcapi_exchange_url(self.runtime, text)
-        vpr = parse_vpr(await post_json(self.runtime, exchange_url, {}))
+        vpr = read_presentation_request(await post_json(self.runtime, exchange_url, {}))
+        if vpr is None:
+            raise ServiceError(
+                "The exchange did not ask for a presentation.",
+                code="request.no-request",
+                status=422,
+            )
+        wanted = vpr.wanted()
         record = {
             "kind": "vcapi",
             "exchange_url": exchange_url,
             "challenge": vpr.challenge,
             "domain": vpr.domain,
-            "did_auth": vpr.did_auth,
-            "queries": vpr.credential_queries,
+            "did_auth": vpr.did_authentication,
+            "asks_credentials": any(q.get("type") == "QueryByExample" for q in vpr.query),
+            "types": list(wanted.types),
+            "trusted_issuers": list(wanted.trusted_issuers),
             "verifier": vpr.domain or _host(exchange_url),
-            "purpose": "; ".join(vpr.reasons) or None,
+            "purpose": wanted.purpose,
         }
         return await self._store(learner, record)
 
     async def _resolve_oid4vp(self, learner: Learner, text: str) -> dict[str, Any]:
-        try:
-            from wallet.oid4vp import resolve_request  # type: ignore[import-not-found,unused-ignore]
-        except ImportError as exc:
-            raise ServiceError(
-                "OpenID4VP requests are not supported by this server yet.",
-                code="request.oid4vp-unsupported",
-                status=422,
-            ) from exc
         record: dict[str, Any] = await resolve_request(self.runtime, text)
         return await self._store(learner, record)
 
@@ -150,7 +151,17 @@ class Requests:
     async def _view(
         self, learner: Learner, request_id: str, record: dict[str, Any], state: str
     ) -> dict[str, Any]:
-        wanted = record.get("wanted") or [_describe_query(q) for q in record.get("queries", [])]
+        wanted = record.get("wanted") or (
+            _describe(
+                Wanted(
+                    types=record.get("types", []),
+                    trusted_issuers=record.get("trusted_issuers", []),
+                    purpose=record.get("purpose"),
+                )
+            )
+            if record.get("asks_credentials")
+            else []
+        )
         if record.get("did_auth"):
             wanted.append({"types": ["DIDAuthentication"], "reason": "Prove you control your DID"})
         return {
@@ -218,7 +229,7 @@ class Requests:
                 code="request.not-matching",
                 status=422,
             )
-        if (record.get("queries") or record["kind"] == "oid4vp") and not chosen:
+        if (record.get("asks_credentials") or record["kind"] == "oid4vp") and not chosen:
             raise ServiceError(
                 "Choose at least one credential to send.", code="request.nothing-chosen", status=400
             )
@@ -236,8 +247,6 @@ class Requests:
                 self.runtime, record["exchange_url"], {"verifiablePresentation": vp}
             )
         else:
-            from wallet.oid4vp import send_response  # type: ignore[import-not-found,unused-ignore]
-
             result = await send_response(self.runtime, holder, record, documents)
         async with self.runtime.db.transaction() as conn:
             await conn.execute(

@@ -14,10 +14,11 @@ from shared.presentation import build_presentation, envelope, sign_presentation
 from shared.proofs import sign_document
 from shared.sd import derive_disclosure, disclosable_pointers, full_disclosure, sd_base_proof
 from shared.vcapi_holder import (
+    asks_for_credentials,
     credentials_in_answer,
-    matches_query,
+    matches_wanted,
     parse_dcc_deeplink,
-    parse_vpr,
+    read_presentation_request,
 )
 from shared.verification.pipeline import verify
 
@@ -89,7 +90,7 @@ def test_presentation_of_ldp_and_jwt_credentials() -> None:
 
 
 def test_vpr_reading_and_matching() -> None:
-    request = parse_vpr(
+    request = read_presentation_request(
         {
             "verifiablePresentationRequest": {
                 "query": [
@@ -105,18 +106,24 @@ def test_vpr_reading_and_matching() -> None:
                 ],
                 "challenge": "abc",
                 "domain": "verifier.example",
+                "unknownMember": "tolerated",
             }
         }
     )
-    assert request.did_auth and request.challenge == "abc" and request.reasons
-    query = request.credential_queries[0]
-    badge = {"type": ["VerifiableCredential", "OpenBadgeCredential"], "issuer": "did:example:uni"}
-    assert matches_query(badge, query)
-    assert not matches_query({**badge, "issuer": "did:example:other"}, query)
-    assert not matches_query({**badge, "type": ["VerifiableCredential"]}, query)
-    for bad in ({}, {"query": [{"type": "Telepathy"}]}, {"query": [], "challenge": 1}):
-        with pytest.raises(InputError):
-            parse_vpr(bad)
+    assert request is not None and request.did_authentication and asks_for_credentials(request)
+    wanted = request.wanted()
+    assert wanted.purpose == "To check your degree"
+    badge = {
+        "@context": [V2, "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "type": ["VerifiableCredential", "AchievementCredential"],  # an alias of the same IRI
+        "issuer": "did:example:uni",
+    }
+    assert matches_wanted(badge, wanted)
+    assert not matches_wanted({**badge, "issuer": "did:example:other"}, wanted)
+    assert not matches_wanted({**badge, "type": ["VerifiableCredential"]}, wanted)
+    assert read_presentation_request({"verifiablePresentation": {}}) is None
+    with pytest.raises(InputError):
+        read_presentation_request({"verifiablePresentationRequest": {"query": "x"}})
 
 
 def test_exchange_answers_and_dcc_links() -> None:

@@ -12,7 +12,7 @@ import pytest
 from tests.appserver import AppServer, make_settings
 from tests.wallet.client import LearnerClient
 
-SERVICES = ["wallet.service", "tests.wallet.issuer_double"]
+SERVICES = ["verifier.service", "wallet.service", "tests.wallet.issuer_double"]
 _names = itertools.count()
 
 
