@@ -389,3 +389,51 @@ def test_presentation_with_one_bad_credential_holds_nothing(
     _problem(refused, 422, "import.not-verified")
     assert [r["verified"] for r in refused.json()["reports"]] == [True, False]
     assert _foyer_count(server) == before
+
+
+def _tiny_png() -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\x00")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def test_baked_png_and_svg(server: AppServer, learner: LearnerClient) -> None:
+    from shared.baked import bake_png, bake_svg
+
+    vc = _credential(server, learner, name="Baked PNG")
+    png = bake_png(_tiny_png(), vc)
+    held = learner.post("/api/wallet/imports", files={"file": ("badge.png", png, "image/png")})
+    assert held.status_code == 201, held.text
+    assert held.json()["state"] == "valid" and held.json()["display"]["name"] == "Baked PNG"
+    cid = learner.post(f"/api/wallet/imports/{held.json()['id']}/accept").json()["credential_id"]
+    assert learner.get(f"/api/wallet/credentials/{cid}").json()["credential"] == vc
+
+    token = sign_jwt_credential(
+        issuer.ob3_credential(learner.did or "", base_url=server.base_url, name="Baked SVG"),
+        issuer.KEY,
+        issuer.VM,
+    )
+    svg = bake_svg('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"></svg>', token)
+    held = learner.post(
+        "/api/wallet/imports", files={"file": ("badge.svg", svg.encode(), "image/svg+xml")}
+    )
+    assert held.status_code == 201, held.text
+    assert held.json()["display"]["name"] == "Baked SVG" and held.json()["state"] == "valid"
+    tampered = png.replace(b"Baked PNG", b"Baked GIF")
+    refused = learner.post(
+        "/api/wallet/imports", files={"file": ("badge.png", tampered, "image/png")}
+    )
+    assert refused.status_code in (400, 422)  # a broken chunk CRC or a broken signature
+    not_baked = learner.post(
+        "/api/wallet/imports", files={"file": ("plain.png", _tiny_png(), "image/png")}
+    )
+    assert not_baked.status_code == 400
