@@ -157,11 +157,12 @@ def test_cookies_secure_under_https(tmp_path: Path) -> None:
             csrf = http.get("/api/wallet/csrf")
             assert "Secure" in csrf.headers["set-cookie"]
             token = csrf.json()["token"]
+            http.cookies.clear()  # a Secure cookie is not sent over http: set it by hand
+            http.cookies.set("csrftoken", token)
             registered = http.post(
                 "/api/wallet/register",
                 json={"username": "secure-sam", "password": PASSWORD},
                 headers={"x-csrftoken": token},
-                cookies={"csrftoken": token},
             )
         assert registered.status_code == 201, registered.text
         session = registered.headers["set-cookie"]
