@@ -31,7 +31,7 @@ from shared.service.settings import Settings
 from shared.service.storage import Database
 
 # Modules providing a service (NAME, MIGRATIONS, router(runtime)); registered in one place.
-SERVICES: tuple[str, ...] = ("verifier.service", "wallet.service")
+SERVICES: tuple[str, ...] = ("verifier.service", "issuer.service", "wallet.service")
 
 access_log = logging.getLogger("satchel.access")
 

@@ -10,7 +10,9 @@ from typing import Any
 
 import msgspec
 
+from shared.did import ResolveContext
 from shared.errors import SatchelError
+from shared.fetch import Fetcher, FetchPolicy
 from shared.verification.parse import InputLimits, parse_input
 from shared.verification.pipeline import VerifyOptions, verify
 from shared.verification.render import render_text
@@ -19,13 +21,21 @@ from shared.verification.trust import load_trust_list
 EXIT_VERIFIED, EXIT_NOT_VERIFIED, EXIT_UNUSABLE = 0, 1, 2
 
 
-async def _read_source(source: str, limits: InputLimits) -> bytes:
+def _fetcher(allow_hosts: list[str] | None) -> Fetcher:
+    """The guarded fetcher, also allowing ``--allow-host`` entries (e.g. a local server)."""
+    policy = FetchPolicy.from_env()
+    if allow_hosts:
+        policy = msgspec.structs.replace(
+            policy, allow_hosts=frozenset({*policy.allow_hosts, *allow_hosts})
+        )
+    return Fetcher(policy)
+
+
+async def _read_source(source: str, limits: InputLimits, fetcher: Fetcher) -> bytes:
     if source == "-":
         return sys.stdin.buffer.read(limits.max_bytes + 1)
     if source.startswith(("https://", "http://")):
-        from shared.fetch import default_fetcher
-
-        result = await default_fetcher().get(source, accept="application/json, application/jwt")
+        result = await fetcher.get(source, accept="application/json, application/jwt")
         return result.body
     return Path(source).read_bytes()
 
@@ -33,7 +43,8 @@ async def _read_source(source: str, limits: InputLimits) -> bytes:
 async def _verify_command(args: argparse.Namespace) -> int:
     limits = InputLimits()
     try:
-        raw = await _read_source(args.source, limits)
+        fetcher = _fetcher(args.allow_host)
+        raw = await _read_source(args.source, limits, fetcher)
         document: Any = parse_input(raw, limits)
     except (OSError, SatchelError, UnicodeDecodeError) as exc:
         code = getattr(exc, "code", "input.unreadable")
@@ -50,6 +61,7 @@ async def _verify_command(args: argparse.Namespace) -> int:
         recipient_email=args.recipient_email,
         trust_lists=trust_lists,
         accept_unknown_status=args.accept_unknown_status,
+        resolve=ResolveContext(fetcher=fetcher),
     )
     report = await verify(document, options=options)
     if args.json:
@@ -88,12 +100,21 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="a status that cannot be checked is a warning, not a failure",
     )
+    v.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="HOST:PORT",
+        help="also fetch from this (e.g. local) host over http: status lists, did:web",
+    )
     s = sub.add_parser("serve", help="run the wallet, verifier, issuer and PWA")
     from pwa.serve import add_serve_arguments
 
     add_serve_arguments(s)
     b = sub.add_parser("bench", help="measure verification speed (prints numbers)")
     b.add_argument("--runs", type=int, default=50, help="timed runs per measurement")
+    from pwa.cli_issuer import add_issuer_commands
+
+    add_issuer_commands(sub)
     return parser
 
 
@@ -106,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
         from pwa.serve import serve
 
         return serve(args)
+    if getattr(args, "issuer_command", None) is not None:
+        from pwa.cli_issuer import run_issuer_command
+
+        return run_issuer_command(args)
     if args.command == "bench":
         from pwa.bench import run_bench
 

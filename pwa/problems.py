@@ -58,6 +58,17 @@ def http_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Respo
     return response
 
 
+def recursion_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A body nested too deeply for the JSON decoder (msgspec raises RecursionError)."""
+    return problem(
+        400,
+        "request.too-deep",
+        "request.too-deep",
+        "The request body is nested too deeply.",
+        code="request.too-deep",
+    )
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Anything unexpected: logged with its traceback, answered without one."""
     log.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -67,5 +78,6 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     SatchelError: satchel_error_handler,
     HTTPException: http_error_handler,
+    RecursionError: recursion_error_handler,
     Exception: internal_error_handler,
 }

@@ -9,7 +9,13 @@ import os
 import sys
 from pathlib import Path
 
-from shared.service.settings import Settings, SettingsError, load_issuer_token, load_secret
+from shared.service.settings import (
+    Settings,
+    SettingsError,
+    is_loopback_host,
+    load_issuer_token,
+    load_secret,
+)
 
 
 def self_signed_certificate(data_dir: Path, host: str) -> tuple[Path, Path]:
@@ -68,6 +74,11 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "--self-signed", action="store_true", help="serve HTTPS with a generated certificate"
     )
     parser.add_argument("--public-url", help="the origin other devices reach this server at")
+    parser.add_argument(
+        "--no-issuer-token",
+        action="store_true",
+        help="let the issuer's write API work without its token (loopback --host only)",
+    )
 
 
 def settings_from_args(args: argparse.Namespace) -> tuple[Settings, Path | None, Path | None]:
@@ -77,6 +88,12 @@ def settings_from_args(args: argparse.Namespace) -> tuple[Settings, Path | None,
     keyfile = Path(args.keyfile) if args.keyfile else None
     if bool(certfile) != bool(keyfile):
         raise SettingsError("--certfile and --keyfile go together.", code="settings.tls")
+    no_token = bool(getattr(args, "no_issuer_token", False))
+    if no_token and not is_loopback_host(args.host):
+        raise SettingsError(
+            "--no-issuer-token is only allowed when binding to a loopback address.",
+            code="settings.issuer-token-required",
+        )
     if args.self_signed and certfile is None:
         certfile, keyfile = self_signed_certificate(data_dir, args.host)
     settings = Settings(
@@ -87,6 +104,7 @@ def settings_from_args(args: argparse.Namespace) -> tuple[Settings, Path | None,
         public_url=args.public_url,
         secret=load_secret(data_dir),
         issuer_token=load_issuer_token(data_dir),
+        issuer_token_disabled=no_token,
     )
     return settings, certfile, keyfile
 
@@ -105,6 +123,10 @@ def serve(args: argparse.Namespace) -> int:
     app = create_app(settings)
     print(f"Satchel is running at {settings.base_url}/  (API docs: {settings.base_url}/schema)")
     print(f"Data directory: {settings.data_dir}")
+    if settings.issuer_token_disabled:
+        print("Issuer API: no token required (loopback only).")
+    else:
+        print(f"Issuer API token: {settings.data_dir / 'issuer-token'} (or SATCHEL_ISSUER_TOKEN)")
     uvicorn.run(
         app,
         host=settings.host,

@@ -17,6 +17,7 @@ from wallet.context import Wallet
 from wallet.credentials import Arrival
 from wallet.exchange import raw_of, receive_by_dcc_link, receive_by_exchange
 from wallet.importer import Parsed, fetch_url, interaction_protocols, parse_bytes
+from wallet.oid4vci import receive_by_offer
 from wallet.shapes import ImportRequest
 
 OFFER_SCHEMES = ("openid-credential-offer://", "haip://", "openid-credential-offer:")
@@ -48,14 +49,6 @@ async def _from_url(wallet: Wallet, learner: Learner, url: str, tx_code: str | N
 
 
 async def _from_offer(wallet: Wallet, learner: Learner, offer: str, tx_code: str | None) -> Parsed:
-    try:
-        from wallet.oid4vci import receive_by_offer  # type: ignore[import-not-found,unused-ignore]
-    except ImportError as exc:
-        raise ServiceError(
-            "OpenID4VCI credential offers are not supported by this server yet.",
-            code="import.oid4vci-unsupported",
-            status=422,
-        ) from exc
     holder = await wallet.accounts.holder_key(learner)
     items: list[dict[str, Any] | str] = await receive_by_offer(
         wallet.runtime, holder, offer, tx_code

@@ -43,6 +43,8 @@ class Settings:
     public_url: str | None = None
     secret: bytes = b""
     issuer_token: str | None = None
+    # The issuer's write endpoints without a bearer token: honoured only on a loopback host.
+    issuer_token_disabled: bool = False
     max_body_bytes: int = 1_048_576
     # Seconds between scheduled re-verifications of stored credentials (0: never).
     reverify_interval: float = 86_400.0

@@ -10,9 +10,6 @@ import pytest
 from tests.appserver import AppServer, make_settings
 from tests.wallet.client import LearnerClient
 
-# The sandbox issuer (and shared.oid4vci) arrive with the issuer branch.
-pytest.importorskip("issuer.service")
-
 AUTH = {"Authorization": "Bearer test-issuer-token"}
 
 
