@@ -3,7 +3,9 @@
 ``create_app(settings)`` opens the database, applies each service's migrations
 and mounts their routers. Services are registered in ``SERVICES``: a service is
 a module with ``NAME``, ``MIGRATIONS`` (a list of SQL scripts) and
-``router(runtime) -> litestar.Router``.
+``router(runtime) -> litestar.Router``; optionally ``async on_startup(runtime)`` and
+``async on_shutdown(runtime)`` (background tasks), run after the migrations and before
+the database closes.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from shared.service.settings import Settings
 from shared.service.storage import Database
 
 # Modules providing a service (NAME, MIGRATIONS, router(runtime)); registered in one place.
-SERVICES: tuple[str, ...] = ("verifier.service", "issuer.service")
+SERVICES: tuple[str, ...] = ("verifier.service", "issuer.service", "wallet.service")
 
 access_log = logging.getLogger("satchel.access")
 
@@ -106,8 +108,16 @@ def create_app(settings: Settings, services: Sequence[str] = SERVICES) -> Litest
         await runtime.db.open()
         for module in modules:
             await runtime.db.migrate(module.NAME, module.MIGRATIONS)
+        for module in modules:
+            hook = getattr(module, "on_startup", None)
+            if hook is not None:
+                await hook(runtime)
 
     async def shutdown(app: Litestar) -> None:
+        for module in reversed(modules):
+            hook = getattr(module, "on_shutdown", None)
+            if hook is not None:
+                await hook(runtime)
         await runtime.db.close()
 
     return Litestar(
