@@ -3,8 +3,10 @@
 ``create_app(settings)`` opens the database, applies each service's migrations
 and mounts their routers. Services are registered in ``SERVICES``: a service is
 a module with ``NAME``, ``MIGRATIONS`` (a list of SQL scripts) and
-``router(runtime) -> litestar.Router``, and optionally ``MIDDLEWARE`` (ASGI middleware
-factories applied to the whole app, e.g. the PWA's security headers).
+``router(runtime) -> litestar.Router``; optionally ``async on_startup(runtime)`` and
+``async on_shutdown(runtime)`` (background tasks), run after the migrations and before
+the database closes, and ``MIDDLEWARE`` (ASGI middleware factories applied to the whole
+app, e.g. the PWA's security headers).
 """
 
 from __future__ import annotations
@@ -30,7 +32,12 @@ from shared.service.settings import Settings
 from shared.service.storage import Database
 
 # Modules providing a service (NAME, MIGRATIONS, router(runtime)); registered in one place.
-SERVICES: tuple[str, ...] = ("verifier.service", "issuer.service", "pwa.frontend")
+SERVICES: tuple[str, ...] = (
+    "verifier.service",
+    "issuer.service",
+    "wallet.service",
+    "pwa.frontend",
+)
 
 access_log = logging.getLogger("satchel.access")
 
@@ -107,8 +114,16 @@ def create_app(settings: Settings, services: Sequence[str] = SERVICES) -> Litest
         await runtime.db.open()
         for module in modules:
             await runtime.db.migrate(module.NAME, module.MIGRATIONS)
+        for module in modules:
+            hook = getattr(module, "on_startup", None)
+            if hook is not None:
+                await hook(runtime)
 
     async def shutdown(app: Litestar) -> None:
+        for module in reversed(modules):
+            hook = getattr(module, "on_shutdown", None)
+            if hook is not None:
+                await hook(runtime)
         await runtime.db.close()
 
     return Litestar(

@@ -646,14 +646,22 @@ class Fetcher:
         self._cache_store(key, result)
         return result
 
-    async def post_json(self, url: str, payload: Any) -> FetchResult:
-        """POST ``payload`` as JSON to ``url`` under the policy and return the 2xx response.
+    async def post(
+        self,
+        url: str,
+        body: bytes,
+        *,
+        content_type: str,
+        accept: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        any_status: bool = False,
+    ) -> FetchResult:
+        """POST ``body`` to ``url`` under the policy: same checks and limits as :meth:`get`.
 
-        For callbacks such as webhooks: the same URL and address checks as :meth:`get`, one
-        deadline, a capped response body; redirects are refused (a POST is never replayed
-        to another host) and nothing is cached. Raises :class:`FetchError`.
+        Never cached; a redirect is refused (a POST is not replayed elsewhere). With
+        ``any_status`` a non-2xx answer is returned (its body may explain the error,
+        e.g. an OAuth error response) instead of raising.
         """
-        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         if len(body) > self._policy.max_bytes:
             raise FetchError(
                 f"the request body is {len(body)} bytes, more than {self._policy.max_bytes}",
@@ -665,7 +673,13 @@ class Fetcher:
                 routed = self._policy.route(url)
                 current = _parse_url(routed, code="fetch.invalid-url")
                 self._check_url(current, str(current))
-                response = await self._send(current, "application/json", content=body)
+                response = await self._send(
+                    current,
+                    accept,
+                    method="POST",
+                    body=body,
+                    headers={**(headers or {}), "Content-Type": content_type},
+                )
                 try:
                     if response.status_code in _REDIRECT_STATUSES:
                         raise FetchError(
@@ -674,7 +688,7 @@ class Fetcher:
                             url=url,
                             status=response.status_code,
                         )
-                    result = await self._finish(current, response)
+                    result = await self._finish(current, response, any_status=any_status)
                 finally:
                     await response.aclose()
         except TimeoutError as exc:
@@ -684,6 +698,18 @@ class Fetcher:
                 url=url,
             ) from exc
         return msgspec.structs.replace(result, url=url) if routed != url else result
+
+    async def post_json(self, url: str, payload: Any) -> FetchResult:
+        """POST ``payload`` as JSON to ``url`` under the policy and return the 2xx response.
+
+        For callbacks such as webhooks: the same URL and address checks as :meth:`get`, one
+        deadline, a capped response body; redirects are refused (a POST is never replayed
+        to another host) and nothing is cached. Raises :class:`FetchError`.
+        """
+        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        return await self.post(
+            url, body, content_type="application/json", accept="application/json"
+        )
 
     # -- cache ---------------------------------------------------------------------------
 
@@ -779,21 +805,25 @@ class Fetcher:
             current = target
 
     async def _send(
-        self, url: httpx.URL, accept: str | None, *, content: bytes | None = None
+        self,
+        url: httpx.URL,
+        accept: str | None,
+        *,
+        method: str = "GET",
+        body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         timeout = self._policy.timeout
-        headers = {
-            "Accept": accept or "*/*",
-            "Accept-Encoding": "gzip",
-            "User-Agent": _USER_AGENT,
-        }
-        if content is not None:
-            headers["Content-Type"] = "application/json"
         request = httpx.Request(
-            "GET" if content is None else "POST",
+            method,
             url,
-            headers=headers,
-            content=content,
+            content=body,
+            headers={
+                **(headers or {}),
+                "Accept": accept or "*/*",
+                "Accept-Encoding": "gzip",
+                "User-Agent": _USER_AGENT,
+            },
             extensions={
                 "timeout": {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}
             },
@@ -801,9 +831,11 @@ class Fetcher:
         with _map_transport_errors(url):
             return await self._get_transport().handle_async_request(request)
 
-    async def _finish(self, url: httpx.URL, response: httpx.Response) -> FetchResult:
+    async def _finish(
+        self, url: httpx.URL, response: httpx.Response, *, any_status: bool = False
+    ) -> FetchResult:
         status = response.status_code
-        if not 200 <= status < 300:
+        if not any_status and not 200 <= status < 300:
             raise FetchError(
                 f"{url} answered HTTP {status}",
                 code="fetch.http-status",

@@ -46,6 +46,8 @@ class Settings:
     # The issuer's write endpoints without a bearer token: honoured only on a loopback host.
     issuer_token_disabled: bool = False
     max_body_bytes: int = 1_048_576
+    # Seconds between scheduled re-verifications of stored credentials (0: never).
+    reverify_interval: float = 86_400.0
     fetch_policy: FetchPolicy = field(default_factory=FetchPolicy.from_env)
     now: Callable[[], datetime] = _utcnow
 
