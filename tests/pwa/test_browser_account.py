@@ -1,0 +1,196 @@
+"""The learner's account screens in a real browser: passkeys (a virtual authenticator through
+the DevTools protocol), backup and restore, deleting a credential, skills, declining nothing
+unasked. The server's public origin is http://localhost:PORT (a passkey's RP id cannot be an
+IP address)."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
+
+from shared.fetch import FetchPolicy
+from tests.appserver import AppServer, free_port, make_settings
+from tests.pwa.browser import go, open_app, phone, screenshot, serious_axe_violations, wait_ready
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    port = free_port()
+    settings = make_settings(
+        tmp_path_factory.mktemp("account"),
+        port=port,
+        public_url=f"http://localhost:{port}",
+        fetch_policy=FetchPolicy(allow_hosts=frozenset({f"localhost:{port}"})),
+    )
+    srv = AppServer(settings).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def context(playwright: Playwright, browser: Browser) -> Iterator[BrowserContext]:
+    ctx = phone(playwright, browser, accept_downloads=True)
+    yield ctx
+    ctx.close()
+
+
+def _sign_up(page: Page, server: AppServer) -> str:
+    username = "learner-" + secrets.token_hex(4)
+    open_app(page, server.url("/#/signup"))
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill("correct horse battery staple")
+    page.locator("form button[type=submit]").click()
+    page.wait_for_function("() => location.hash === '#/wallet'")
+    wait_ready(page)
+    return username
+
+
+def _issued_credential(server: AppServer, did: str) -> dict[str, Any]:
+    token = {"authorization": f"Bearer {server.settings.issuer_token}"}
+    with httpx.Client(base_url=server.url(""), headers=token, timeout=10) as client:
+        templates = client.get("/api/issuer/templates").json()
+        achievements = [t for t in templates if t.get("kind", "achievement") == "achievement"]
+        response = client.post(
+            "/api/issuer/credentials",
+            json={"template": achievements[0]["id"], "recipient": {"did": did, "name": "Ada"}},
+        )
+        assert response.status_code == 201, response.text
+        issued: dict[str, Any] = response.json()
+        return issued
+
+
+def _paste_and_keep(page: Page, credential: object) -> str:
+    go(page, "#/import?via=paste")
+    page.get_by_label("Credential text").fill(json.dumps(credential))
+    page.get_by_role("button", name="Add", exact=True).click()
+    page.wait_for_function("() => location.hash.startsWith('#/foyer/')")
+    wait_ready(page)
+    page.get_by_role("button", name="Keep in my wallet").click()
+    page.wait_for_function("() => location.hash.startsWith('#/wallet/')")
+    wait_ready(page)
+    return str(page.locator("h1").inner_text())
+
+
+def test_passkey_added_then_used_to_sign_in(context: BrowserContext, server: AppServer) -> None:
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    username = _sign_up(page, server)
+    go(page, "#/settings")
+    page.get_by_role("button", name="Add a passkey").click()
+    expect(page.locator("#toast")).to_have_text("Passkey added.")
+    assert serious_axe_violations(page) == []
+    screenshot(page, "settings-passkey")
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_function("() => location.hash === '#/'")
+    go(page, "#/signin")
+    page.get_by_role("button", name="Sign in with a passkey").click()
+    page.wait_for_function("() => location.hash === '#/wallet'")
+    me = page.evaluate("fetch('/api/wallet/me').then((r) => r.json())")
+    assert me["username"] == username
+
+
+def test_backup_then_restore_into_another_account(
+    context: BrowserContext, server: AppServer, tmp_path: Path
+) -> None:
+    page = context.new_page()
+    _sign_up(page, server)
+    did = page.evaluate("fetch('/api/wallet/me').then((r) => r.json())")["did"]
+    name = _paste_and_keep(page, _issued_credential(server, did)["credential"])
+
+    go(page, "#/backup")
+    page.get_by_label("Passphrase", exact=True).first.fill("a long backup passphrase")
+    page.get_by_label("Passphrase again").fill("a long backup passphrase")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download backup").click()
+    backup = tmp_path / "backup.jwe"
+    download_info.value.save_as(backup)
+    assert backup.read_bytes().count(b".") == 4  # compact JWE
+    assert name.encode() not in backup.read_bytes()  # encrypted
+    assert serious_axe_violations(page) == []
+    screenshot(page, "backup")
+
+    # A fresh account on another device restores it.
+    go(page, "#/settings")
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_function("() => location.hash === '#/'")
+    _sign_up(page, server)
+    go(page, "#/backup")
+    restore = page.locator("form", has_text="Restore from a backup")
+    restore.locator("input[type=file]").set_input_files(str(backup))
+    restore.get_by_label("Passphrase").fill("a long backup passphrase")
+    restore.get_by_role("button", name="Restore").click()
+    expect(restore.get_by_role("status")).to_have_text(re.compile(r"Restored: 1 added"))
+    go(page, "#/wallet")
+    expect(page.locator("#credential-list li")).to_have_count(1)
+    expect(page.locator("#credential-list")).to_contain_text(name)
+
+
+def test_a_wrong_backup_passphrase_is_refused(
+    context: BrowserContext, server: AppServer, tmp_path: Path
+) -> None:
+    page = context.new_page()
+    _sign_up(page, server)
+    go(page, "#/backup")
+    page.get_by_label("Passphrase", exact=True).first.fill("first passphrase here")
+    page.get_by_label("Passphrase again").fill("another passphrase")
+    page.get_by_role("button", name="Download backup").click()
+    expect(page.get_by_role("alert")).to_have_text("The two passphrases differ.")
+
+
+def test_delete_a_credential_after_confirming(context: BrowserContext, server: AppServer) -> None:
+    page = context.new_page()
+    _sign_up(page, server)
+    did = page.evaluate("fetch('/api/wallet/me').then((r) => r.json())")["did"]
+    name = _paste_and_keep(page, _issued_credential(server, did)["credential"])
+    page.get_by_role("button", name="Delete").click()
+    dialog = page.locator("dialog[open]")
+    expect(dialog).to_contain_text(name)
+    assert serious_axe_violations(page) == []
+    dialog.get_by_role("button", name="Close").click()  # changing one's mind keeps it
+    expect(page.locator("h1")).to_have_text(name)
+    page.get_by_role("button", name="Delete").click()
+    page.locator("dialog[open]").get_by_role("button", name="Delete").click()
+    page.wait_for_function("() => location.hash === '#/wallet'")
+    wait_ready(page)
+    expect(page.locator("#credential-list li")).to_have_count(0)
+    expect(page.get_by_text("Your wallet is empty.")).to_be_visible()
+
+
+def test_skills_profile_lists_aligned_skills(context: BrowserContext, server: AppServer) -> None:
+    page = context.new_page()
+    _sign_up(page, server)
+    did = page.evaluate("fetch('/api/wallet/me').then((r) => r.json())")["did"]
+    _paste_and_keep(page, _issued_credential(server, did)["credential"])
+    skills = page.evaluate("fetch('/api/wallet/skills').then((r) => r.json())")
+    assert skills, "the sandbox template is aligned to at least one skill"
+    go(page, "#/skills")
+    chips = page.locator(".chip")
+    expect(chips).to_have_count(len(skills))
+    expect(chips.first).to_contain_text(skills[0]["skill"])
+    chips.first.click()
+    page.wait_for_function("() => location.hash.startsWith('#/wallet?skill=')")
+    wait_ready(page)
+    expect(page.locator("#credential-list li")).to_have_count(1)
+    assert serious_axe_violations(page) == []
