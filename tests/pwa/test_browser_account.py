@@ -194,3 +194,36 @@ def test_skills_profile_lists_aligned_skills(context: BrowserContext, server: Ap
     wait_ready(page)
     expect(page.locator("#credential-list li")).to_have_count(1)
     assert serious_axe_violations(page) == []
+
+
+def test_offer_protected_by_a_pin_asks_for_it(context: BrowserContext, server: AppServer) -> None:
+    career = context.new_page()
+    open_app(career, server.url("/#/career"))
+    career.get_by_label("Issuer token").fill(str(server.settings.issuer_token))
+    career.get_by_role("button", name="Save").click()
+    wait_ready(career)
+    career.get_by_label("Protect the offer with a PIN").check()
+    career.get_by_role("button", name="Create offer").click()
+    qr = career.locator("#offer-qr")
+    expect(qr).to_be_visible()
+    pin = career.locator(".pin strong").inner_text()
+    png = qr.screenshot()
+
+    learner = context.new_page()
+    _sign_up(learner, server)
+    go(learner, "#/scan")
+    learner.locator("input[type=file][accept='image/*']").set_input_files(
+        {"name": "qr.png", "mimeType": "image/png", "buffer": png}
+    )
+    learner.get_by_role("button", name="Add to my wallet").click()
+    code = learner.get_by_label("Transaction code", exact=True)
+    expect(code).to_be_visible()
+    assert serious_axe_violations(learner) == []
+    code.fill("000000" if pin != "000000" else "111111")
+    learner.get_by_role("button", name="Continue").click()
+    expect(learner.get_by_role("alert")).to_be_visible()  # a wrong code is refused
+    code.fill(pin)
+    learner.get_by_role("button", name="Continue").click()
+    learner.wait_for_function("() => location.hash.startsWith('#/foyer/')")
+    wait_ready(learner)
+    expect(learner.locator(".arrival")).to_contain_text("Satchel Sandbox College")
