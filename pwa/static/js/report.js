@@ -52,7 +52,8 @@ export function verdictOf(report) {
 /** Short name of what a report is about. */
 export function reportTitle(report) {
   const s = report.summary || {};
-  return report.label || s.achievement_name || s.subject_name || (s.types || []).filter((x) => x !== "VerifiableCredential" && x !== "VerifiablePresentation").join(", ") || t(`kind.${report.kind || "unknown"}`);
+  const types = (s.types || []).filter((x) => x !== "VerifiableCredential" && x !== "VerifiablePresentation").join(", ");
+  return s.name || s.achievement_name || s.subject_name || types || t(`kind.${report.kind || "unknown"}`);
 }
 
 function headline(verdict) {
@@ -63,7 +64,7 @@ function headline(verdict) {
 function explanation(report, verdict) {
   const s = report.summary || {};
   const issuer = s.issuer_name || s.issuer_id || t("report.unknown-issuer");
-  if (verdict === "verified") return t("explain.verified", { issuer });
+  if (verdict === "verified") return t(report.kind === "presentation" ? "explain.verified-presentation" : "explain.verified", { issuer, count: (report.nested || []).length });
   const first = failures(report)[0];
   const why = first ? first.message : t("explain.no-proof");
   return t(`explain.${verdict}`, { issuer, why });
