@@ -13,6 +13,7 @@ from __future__ import annotations
 import urllib.parse
 from typing import Any
 
+from shared.errors import InputError, SatchelError, ServiceError
 from shared.oid4vci import (
     CredentialOffer,
     build_key_proof,
@@ -20,8 +21,6 @@ from shared.oid4vci import (
     parse_offer_uri,
     token_request_body,
 )
-
-from shared.errors import InputError, SatchelError, ServiceError
 from shared.service.runtime import Runtime
 from shared.verification.parse import parse_json
 from wallet.accounts import HolderKey

@@ -12,6 +12,10 @@ from __future__ import annotations
 import urllib.parse
 from typing import Any
 
+from shared.did import ResolveContext
+from shared.display import credential_document
+from shared.errors import InputError, ServiceError
+from shared.jose import sign_jwt_presentation
 from shared.oid4vp import (
     JWT_VC_JSON,
     LDP_VC,
@@ -22,11 +26,6 @@ from shared.oid4vp import (
     parse_authorization_uri,
     verify_request_object,
 )
-
-from shared.did import ResolveContext
-from shared.display import credential_document
-from shared.errors import InputError, ServiceError
-from shared.jose import sign_jwt_presentation
 from shared.presentation import build_presentation
 from shared.service.runtime import Runtime
 from shared.verification.parse import parse_json

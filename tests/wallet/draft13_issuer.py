@@ -8,9 +8,9 @@ from typing import Any
 
 from litestar import Request, Router, get, post
 from litestar.exceptions import NotAuthorizedException, ValidationException
-from shared.oid4vci import OID4VCIError, check_key_proof
 
 from shared.did import ResolveContext
+from shared.oid4vci import OID4VCIError, check_key_proof
 from shared.service.runtime import Runtime
 from tests.wallet import issuer_double
 
