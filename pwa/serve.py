@@ -126,7 +126,13 @@ def serve(args: argparse.Namespace) -> int:
     if settings.issuer_token_disabled:
         print("Issuer API: no token required (loopback only).")
     else:
-        print(f"Issuer API token: {settings.data_dir / 'issuer-token'} (or SATCHEL_ISSUER_TOKEN)")
+        where = (
+            "from SATCHEL_ISSUER_TOKEN"
+            if os.environ.get("SATCHEL_ISSUER_TOKEN")
+            else f"kept in {settings.data_dir / 'issuer-token'}"
+        )
+        print(f"Issuer API token: {settings.issuer_token}  ({where}; the career-services")
+        print("  screens and the issuer's write endpoints ask for it)")
     uvicorn.run(
         app,
         host=settings.host,
