@@ -374,6 +374,23 @@ def test_story_3_share_two_credentials_verify_then_revoke(
     expect(report.locator(".verdict-title")).to_have_text("Not verified — revoked")
     screenshot(employer, "share-two-revoked")
 
+    # The learner sees the openings in the access log, then revokes the link itself.
+    go(learner, "#/shares")
+    row = learner.locator("#share-list li").first
+    row.get_by_role("link", name="Who opened it").click()
+    wait_ready(learner)
+    expect(learner.locator("table.log tbody tr")).to_have_count(1)  # "check again" re-uses it
+    assert serious_axe_violations(learner) == []
+    screenshot(learner, "share-access-log")
+    learner.get_by_role("button", name="Revoke").click()
+    learner.locator("dialog[open]").get_by_role("button", name="Revoke").click()
+    expect(learner.locator(".share-card .badge")).to_contain_text("Revoked")
+    employer.reload()
+    wait_ready(employer)
+    expect(employer.get_by_role("alert")).to_have_text(
+        "This link does not work: it expired or the learner revoked it."
+    )
+
 
 LEARNER_SCREENS = [
     ("wallet", "#/wallet"),
