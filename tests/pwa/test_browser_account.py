@@ -5,6 +5,7 @@ IP address)."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import secrets
@@ -227,3 +228,62 @@ def test_offer_protected_by_a_pin_asks_for_it(context: BrowserContext, server: A
     learner.wait_for_function("() => location.hash.startsWith('#/foyer/')")
     wait_ready(learner)
     expect(learner.locator(".arrival")).to_contain_text("Satchel Sandbox College")
+
+
+def test_import_a_baked_badge_image_file(context: BrowserContext, server: AppServer) -> None:
+    from PIL import Image, PngImagePlugin
+
+    page = context.new_page()
+    _sign_up(page, server)
+    did = page.evaluate("fetch('/api/wallet/me').then((r) => r.json())")["did"]
+    credential = _issued_credential(server, did)["credential"]
+    info = PngImagePlugin.PngInfo()
+    info.add_itxt("openbadgecredential", json.dumps(credential))
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), (30, 58, 138)).save(buffer, format="PNG", pnginfo=info)
+    go(page, "#/import")
+    page.get_by_label("Credential file").set_input_files(
+        {"name": "badge.png", "mimeType": "image/png", "buffer": buffer.getvalue()}
+    )
+    page.get_by_role("button", name="Add", exact=True).click()
+    page.wait_for_function("() => location.hash.startsWith('#/foyer/')")
+    wait_ready(page)
+    expect(page.locator(".arrival .badge")).to_contain_text("Verified")
+    page.get_by_role("button", name="Keep in my wallet").click()
+    page.wait_for_function("() => location.hash.startsWith('#/wallet/')")
+    wait_ready(page)
+    expect(page.locator(".status-line")).to_contain_text("Valid")
+
+
+def test_hostile_credential_kept_unverified_renders_inertly(
+    context: BrowserContext, server: AppServer
+) -> None:
+    from tests.pwa.test_browser_shell import hostile_credential
+
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    _sign_up(page, server)
+    go(page, "#/import?via=paste")
+    hostile = hostile_credential("https://tracker.example/pixel.png")
+    page.get_by_label("Credential text").fill(json.dumps(hostile))
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("did not verify")
+    expect(page.locator(".verdict-title")).to_have_text("Not verified")
+    page.get_by_role("button", name="Add it anyway, marked not verified").click()
+    page.wait_for_function("() => location.hash.startsWith('#/foyer/')")
+    wait_ready(page)
+    expect(page.locator(".arrival")).to_contain_text("<script>window.__pwned=1</script>")
+    expect(page.get_by_role("note").first).to_contain_text("did not pass every check")
+    page.get_by_role("button", name=re.compile("Keep it anyway")).click()
+    page.wait_for_function("() => location.hash.startsWith('#/wallet/')")
+    wait_ready(page)
+    expect(page.locator("h1")).to_have_text("<script>window.__pwned=1</script>Hacker badge")
+    expect(page.locator(".status-line")).to_contain_text("Not verified")
+    _open = "() => document.querySelectorAll('main details').forEach((d) => { d.open = true; })"
+    page.evaluate(_open)
+    assert page.locator("main script, main iframe, main svg").count() == 0
+    assert page.evaluate("window.__pwned ?? null") is None
+    assert dialogs == []
+    assert serious_axe_violations(page) == []
+    screenshot(page, "hostile-credential-in-wallet")

@@ -7,7 +7,7 @@ import { t } from "../i18n.js";
 import { issuerLine, renderReport, verdictOf } from "../report.js";
 import { classify, payloadHost, scanner } from "../scanner.js";
 import { state } from "../state.js";
-import { actions, busy, outlet, page, segmented, statusBadge } from "../ui.js";
+import { actions, busy, errorText, outlet, page, segmented, statusBadge } from "../ui.js";
 
 /** Send an import and go to the foyer; asks for a transaction code when the offer needs one. */
 export async function submitImport(body, out) {
@@ -19,10 +19,38 @@ export async function submitImport(body, out) {
       replace(out, txCodeForm(body, out));
       return;
     }
+    if (error instanceof ApiError && error.code === "import.not-verified") {
+      replace(out, notVerified(body, out, error));
+      return;
+    }
     throw error;
   }
   state.imports.set(String(result.id), result);
   location.hash = `#/foyer/${encodeURIComponent(result.id)}`;
+}
+
+/** The credential did not verify: say why, and let the learner keep it anyway, marked so. */
+function notVerified(body, out, error) {
+  const errors = outlet();
+  const keep = h("button", {
+    type: "button",
+    class: "secondary",
+    onclick: () =>
+      busy(keep, () => {
+        let again = body;
+        if (body instanceof FormData) body.set("keep_unverified", "true");
+        else again = { ...body, keep_unverified: true };
+        return submitImport(again, errors);
+      }, errors),
+  }, t("import.keep-anyway"));
+  return h(
+    "div",
+    { class: "stack" },
+    h("p", { class: "warning", role: "alert" }, errorText(error)),
+    error.problem.report ? renderReport(error.problem.report, { heading: "h3" }) : null,
+    errors,
+    keep,
+  );
 }
 
 function txCodeForm(body, out) {
