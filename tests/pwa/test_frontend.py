@@ -186,7 +186,11 @@ def test_locales_have_the_same_keys_and_cover_every_key_used() -> None:
     namespaces = {key.split(".", 1)[0] for key in en}
     used: set[str] = set()
     for path in STATIC_DIR.rglob("*.js"):
-        for literal in re.findall(r"\"([a-z]+\.[a-z0-9.-]+)\"", path.read_text()):
+        # Keys appear as t("key"), in [value, "key"] option lists and as {k: "key"} map values
+        # (not in comparisons such as code === "import.not-verified", which are error codes).
+        text = path.read_text()
+        pattern = r"(?:\bt\(\s*|,\s*|\[\s*|:\s*)\"([a-z]+\.[a-z0-9.-]+)\""
+        for literal in re.findall(pattern, text):
             if literal.split(".", 1)[0] in namespaces and not literal.startswith("satchel."):
                 used.add(literal)
     dynamic = {
