@@ -378,7 +378,21 @@ def test_story_3_share_two_credentials_verify_then_revoke(
     for credential_id, _, _ in fresh:
         learner.locator(f"#main input[type=checkbox][value='{credential_id}']").check()
     learner.get_by_role("button", name="Create link").click()
-    share_url = learner.locator("#share-created").get_by_label("Link").input_value()
+    created = learner.locator("#share-created")
+    share_url = created.get_by_label("Link").input_value()
+    created.get_by_role("button", name="Copy").click()
+    expect(learner.locator("#toast")).to_have_text("Copied.")
+    assert learner.evaluate("navigator.clipboard.readText()") == share_url
+    linkedin = created.get_by_role("link", name="Add to LinkedIn").get_attribute("href") or ""
+    assert linkedin.startswith("https://www.linkedin.com/") and "certUrl=" in linkedin
+    created.get_by_role("button", name="Show QR code").click()
+    dialog = learner.locator("dialog[open]")
+    expect(dialog.locator("img.qr-full")).to_be_visible()
+    with server.client() as client:
+        read = client.post("/api/scan", files={"image": ("qr.png", dialog.screenshot())})
+    assert read.json()["payload"] == share_url
+    learner.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
 
     open_app(employer, share_url)
     report = employer.locator("#share-report")
