@@ -7,6 +7,7 @@ one real Satchel server on loopback per module; screenshots go to ``tests/artifa
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -90,3 +91,41 @@ def record(name: str, data: Any) -> None:
     """Save measurements as JSON under tests/artifacts/."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / f"{name}.json").write_text(json.dumps(data, indent=2))
+
+
+HOSTILE_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10" onload="parent.__pwned=3">'
+    "<script>parent.__pwned=4;alert(4)</script><rect width='10' height='10'/></svg>"
+)
+
+
+def hostile_credential(tracker: str) -> dict[str, object]:
+    """A credential whose every text tries to run script (the DOM must show it as text)."""
+
+    svg = "data:image/svg+xml;base64," + base64.b64encode(HOSTILE_SVG.encode()).decode()
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {
+            "id": "did:web:evil.example",
+            "type": ["Profile"],
+            "name": "\u202eEvil U <img src=x onerror=alert(1)>",
+            "url": "javascript:alert(5)",
+        },
+        "validFrom": "2024-01-01T00:00:00Z",
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "name": "<b>Mallory</b>",
+            "achievement": {
+                "type": ["Achievement"],
+                "name": "<script>window.__pwned=1</script>Hacker badge",
+                "description": "Click [here](javascript:window.__pwned=6) "
+                "<img src=x onerror=alert(7)>",
+                "criteria": {"narrative": "<iframe src='https://evil.example'></iframe>Done"},
+                "image": {"id": svg, "type": "Image"},
+            },
+            "result": [{"type": ["Result"], "value": "<svg onload=alert(8)>"}],
+        },
+        "evidence": [{"type": ["Evidence"], "id": tracker, "name": "<i>proof</i>"}],
+        "image": tracker,
+    }

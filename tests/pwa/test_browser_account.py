@@ -19,7 +19,15 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expec
 
 from shared.fetch import FetchPolicy
 from tests.appserver import AppServer, free_port, make_settings
-from tests.pwa.browser import go, open_app, phone, screenshot, serious_axe_violations, wait_ready
+from tests.pwa.browser import (
+    go,
+    hostile_credential,
+    open_app,
+    phone,
+    screenshot,
+    serious_axe_violations,
+    wait_ready,
+)
 
 
 @pytest.fixture(scope="module")
@@ -258,8 +266,6 @@ def test_import_a_baked_badge_image_file(context: BrowserContext, server: AppSer
 def test_hostile_credential_kept_unverified_renders_inertly(
     context: BrowserContext, server: AppServer
 ) -> None:
-    from tests.pwa.test_browser_shell import hostile_credential
-
     page = context.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))

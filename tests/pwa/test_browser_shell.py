@@ -14,6 +14,7 @@ from pwa.frontend import STATIC_DIR, shell_of
 from tests.appserver import AppServer, make_settings
 from tests.pwa.browser import (
     go,
+    hostile_credential,
     open_app,
     phone,
     record,
@@ -215,45 +216,6 @@ def test_markdown_sanitizer_drops_html_and_unsafe_links(page: Page, server: AppS
     assert cases["iframe"] == {"frames": 0, "text": "after"}
     assert cases["obfuscated"] == 0
     assert cases["pwned"] is None
-
-
-HOSTILE_SVG = (
-    '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10" onload="parent.__pwned=3">'
-    "<script>parent.__pwned=4;alert(4)</script><rect width='10' height='10'/></svg>"
-)
-
-
-def hostile_credential(tracker: str) -> dict[str, object]:
-    """A credential whose every text tries to run script (the DOM must show it as text)."""
-    import base64
-
-    svg = "data:image/svg+xml;base64," + base64.b64encode(HOSTILE_SVG.encode()).decode()
-    return {
-        "@context": ["https://www.w3.org/ns/credentials/v2"],
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {
-            "id": "did:web:evil.example",
-            "type": ["Profile"],
-            "name": "\u202eEvil U <img src=x onerror=alert(1)>",
-            "url": "javascript:alert(5)",
-        },
-        "validFrom": "2024-01-01T00:00:00Z",
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "name": "<b>Mallory</b>",
-            "achievement": {
-                "type": ["Achievement"],
-                "name": "<script>window.__pwned=1</script>Hacker badge",
-                "description": "Click [here](javascript:window.__pwned=6) "
-                "<img src=x onerror=alert(7)>",
-                "criteria": {"narrative": "<iframe src='https://evil.example'></iframe>Done"},
-                "image": {"id": svg, "type": "Image"},
-            },
-            "result": [{"type": ["Result"], "value": "<svg onload=alert(8)>"}],
-        },
-        "evidence": [{"type": ["Evidence"], "id": tracker, "name": "<i>proof</i>"}],
-        "image": tracker,
-    }
 
 
 def test_hostile_credential_renders_inertly(page: Page, server: AppServer) -> None:
