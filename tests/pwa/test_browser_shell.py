@@ -356,3 +356,19 @@ def test_reduced_motion_is_respected(
         assert duration in ("0s", "")
     finally:
         context.close()
+
+
+def test_dark_mode_keeps_contrast(
+    playwright: Playwright, browser: Browser, server: AppServer
+) -> None:
+    context = phone(playwright, browser, color_scheme="dark")
+    try:
+        for name, route in PUBLIC_SCREENS:
+            page = context.new_page()
+            open_app(page, server.url("/") + route)
+            assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
+            assert serious_axe_violations(page) == [], name
+            screenshot(page, f"dark-{name}")
+            page.close()
+    finally:
+        context.close()
