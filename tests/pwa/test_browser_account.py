@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expec
 
 from shared.fetch import FetchPolicy
 from tests.appserver import AppServer, free_port, make_settings
+from tests.loopback import LoopbackServer, Route
 from tests.pwa.browser import (
     go,
     hostile_credential,
@@ -31,13 +32,24 @@ from tests.pwa.browser import (
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+def hosting() -> Iterator[LoopbackServer]:
+    """A web server where a learner's credential is published (import by link)."""
+    srv = LoopbackServer({}).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def server(
+    tmp_path_factory: pytest.TempPathFactory, hosting: LoopbackServer
+) -> Iterator[AppServer]:
     port = free_port()
+    allowed = frozenset({f"localhost:{port}", hosting.netloc})
     settings = make_settings(
         tmp_path_factory.mktemp("account"),
         port=port,
         public_url=f"http://localhost:{port}",
-        fetch_policy=FetchPolicy(allow_hosts=frozenset({f"localhost:{port}"})),
+        fetch_policy=FetchPolicy(allow_hosts=allowed),
     )
     srv = AppServer(settings).start()
     yield srv
@@ -293,3 +305,22 @@ def test_hostile_credential_kept_unverified_renders_inertly(
     assert dialogs == []
     assert serious_axe_violations(page) == []
     screenshot(page, "hostile-credential-in-wallet")
+
+
+def test_import_by_link(
+    context: BrowserContext, server: AppServer, hosting: LoopbackServer
+) -> None:
+    page = context.new_page()
+    _sign_up(page, server)
+    did = page.evaluate("fetch('/api/wallet/me').then((r) => r.json())")["did"]
+    credential = json.dumps(_issued_credential(server, did)["credential"]).encode()
+    hosting.routes["/me/badge.json"] = Route(
+        headers={"content-type": "application/json"}, body=credential
+    )
+    go(page, "#/import?via=url")
+    page.get_by_label("Link to the credential").fill(hosting.url("/me/badge.json"))
+    page.get_by_role("button", name="Add", exact=True).click()
+    page.wait_for_function("() => location.hash.startsWith('#/foyer/')")
+    wait_ready(page)
+    expect(page.locator(".arrival .badge")).to_contain_text("Verified")
+    assert [r.path for r in hosting.requests if r.path == "/me/badge.json"]
