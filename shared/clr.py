@@ -170,8 +170,29 @@ def build_clr(
     }
     if description:
         clr["description"] = description
-    _check_schema(clr)
+    _check_schema(_with_single_status(clr))
+    if _with_single_status(clr) != clr:
+        # VCDM 2.0 allows several status entries (revocation and suspension); the CLR 2.0
+        # schema allows one. Everything else was checked above; the bundle then does not
+        # name a schema it would fail, and the pipeline reports the schema as not named.
+        del clr["credentialSchema"]
     return clr
+
+
+def _with_single_status(clr: dict[str, Any]) -> dict[str, Any]:
+    """``clr`` with each nested credential's list of status entries cut to its first."""
+    nested = clr["credentialSubject"]["verifiableCredential"]
+    if not any(isinstance(c, dict) and isinstance(c.get("credentialStatus"), list) for c in nested):
+        return clr
+    cut = [
+        {**c, "credentialStatus": c["credentialStatus"][0]}
+        if isinstance(c, dict)
+        and isinstance(c.get("credentialStatus"), list)
+        and c["credentialStatus"]
+        else c
+        for c in nested
+    ]
+    return {**clr, "credentialSubject": {**clr["credentialSubject"], "verifiableCredential": cut}}
 
 
 def _check_schema(clr: dict[str, Any]) -> None:

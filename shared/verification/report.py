@@ -144,6 +144,8 @@ def compute_verified(checks: list[CheckResult], nested: list[VerificationReport]
     return proof_passed and no_failure and all(n.verified for n in required)
 
 
+_DECIDED_BY_NESTED = frozenset({"clr.nested-failed"})
+
 _OUTCOME_BY_CODE: tuple[tuple[str, Outcome], ...] = (
     ("status.revoked", "revoked"),
     ("status.suspended", "suspended"),
@@ -164,7 +166,8 @@ def compute_outcome(
     """
     if verified:
         return "verified"
-    failures = [c for c in checks if c.status == "failed"]
+    # A failed bundle check stands for its nested reports, which decide the outcome below.
+    failures = [c for c in checks if c.status == "failed" and c.code not in _DECIDED_BY_NESTED]
     codes = {c.code for c in failures}
     lifecycle = {code for code, _ in _OUTCOME_BY_CODE}
     status_unknown = {c.code for c in failures if c.id.startswith("status")} - lifecycle

@@ -269,15 +269,6 @@ def test_wallet_opens_offline_after_one_visit(
         learner.context.set_offline(False)
 
 
-# The sandbox issuer gives every badge two status entries (revocation and suspension) in an
-# array, which the CLR 2.0 schema refuses for a nested credential, so the wallet cannot bundle
-# a badge offered by the issuer. strict: this test fails the run as soon as that is fixed, so
-# the marker is removed then (see the PWA report).
-@pytest.mark.xfail(
-    strict=True,
-    reason="issuer badges carry an array credentialStatus that shared/clr.py's CLR schema "
-    "check refuses ('would not be a valid CLR 2.0 credential')",
-)
 def test_story_2_bundle_share_verify_revoke(
     server: AppServer, career: Page, learner: Page, employer: Page, story: dict[str, Any]
 ) -> None:

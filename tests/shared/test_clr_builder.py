@@ -96,3 +96,26 @@ def test_refusals() -> None:
     assert kind.value.code == "clr.bad-association"
     with pytest.raises(InputError):
         _clr([a], [Association("precedes", anchor_of(a) or "", "urn:elsewhere")])
+
+
+def test_badges_with_revocation_and_suspension_entries_can_be_bundled() -> None:
+    """VCDM 2.0 allows several status entries; the CLR schema allows one. The bundle is still
+    checked against the schema (first entry) and then does not name the schema it would fail."""
+    unsigned = copy.deepcopy(_badge("Teamwork"))
+    unsigned.pop("proof")
+    unsigned["credentialStatus"] = [
+        {
+            "id": f"https://status.example/{purpose}#5",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": purpose,
+            "statusListIndex": "5",
+            "statusListCredential": f"https://status.example/{purpose}",
+        }
+        for purpose in ("revocation", "suspension")
+    ]
+    two_entries = sign_document(unsigned, ISSUER, _vm(ISSUER_DID))
+    clr = _clr([two_entries])
+    assert "credentialSchema" not in clr
+    nested = clr["credentialSubject"]["verifiableCredential"][0]
+    assert nested == two_entries  # untouched
+    assert "credentialSchema" in _clr([_badge("Python")])

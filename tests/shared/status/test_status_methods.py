@@ -222,3 +222,36 @@ async def test_outcomes_name_what_went_wrong(issuer: Issuer, local: ResolveConte
     )
     check = lenient.check("status.revocation")
     assert lenient.verified and check is not None and check.status == "warning"
+
+
+async def test_clr_holding_a_revoked_credential_says_revoked(
+    issuer: Issuer, local: ResolveContext
+) -> None:
+    from shared.did.key import did_key_for
+    from shared.keys import generate_key
+    from shared.proofs import sign_document
+
+    rev = issuer.publish_list("/rev", "revocation", {5: 1})
+    learner_key = generate_key()
+    learner = did_key_for(learner_key.public_key)
+    bundle = {
+        "@context": [
+            V2,
+            "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
+        "id": "urn:uuid:7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f",
+        "type": ["VerifiableCredential", "ClrCredential"],
+        "issuer": {"id": learner, "type": ["Profile"]},
+        "name": "Pathway",
+        "validFrom": "2025-01-01T00:00:00Z",
+        "credentialSubject": {
+            "id": learner,
+            "type": ["ClrSubject"],
+            "verifiableCredential": [issuer.credential(_entry(rev, "revocation", "5"))],
+        },
+    }
+    signed = sign_document(bundle, learner_key, f"{learner}#{learner.split(':')[2]}")
+    report = await verify(signed, options=VerifyOptions(now=lambda: NOW, resolve=local))
+    assert not report.verified and report.outcome == "revoked"
+    assert report.nested[0].outcome == "revoked"
