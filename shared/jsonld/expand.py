@@ -17,16 +17,12 @@ from typing import Any
 from pyld import jsonld
 
 from shared.errors import ContextError, JsonLdError
-from shared.jsonld.loader import document_loader
-from shared.jsonld.nquads import Quad, iri_term, literal_term
+from shared.jsonld import engine
+from shared.jsonld.contexts import Env
+from shared.jsonld.loader import document_loader, pin_of
+from shared.jsonld.nquads import Quad
 
 SENTINEL_BASE = "https://relative-iri.satchel.invalid/"
-
-_OPTIONS_BASE: dict[str, Any] = {
-    "documentLoader": document_loader,
-    "base": SENTINEL_BASE,
-    "processingMode": "json-ld-1.1",
-}
 
 
 def _json_paths(node: Any, key: str, path: str = "$") -> Iterator[str]:
@@ -105,6 +101,10 @@ def _path_of_value(node: Any, value: str, path: str = "$") -> str | None:
     return None
 
 
+# One environment for every verification: bundled contexts only, the sentinel base.
+ENV = Env(document_loader, base=SENTINEL_BASE, processing_mode="json-ld-1.1", pin_of=pin_of)
+
+
 def safe_expand(document: dict[str, Any]) -> list[Any]:
     """Expand ``document`` with bundled contexts; refuse any silent data loss."""
     dropped: list[str] = []
@@ -112,9 +112,8 @@ def safe_expand(document: dict[str, Any]) -> list[Any]:
     def on_dropped(prop: Any) -> None:
         dropped.append(str(prop))
 
-    processor = jsonld.JsonLdProcessor(on_property_dropped=on_dropped)
     try:
-        expanded: list[Any] = processor.expand(document, dict(_OPTIONS_BASE))
+        expanded = engine.expand(document, ENV, on_dropped=on_dropped)
     except jsonld.JsonLdError as exc:
         raise _translate(exc) from exc
     if dropped:
@@ -148,50 +147,17 @@ def _translate(exc: Any) -> Exception:
     return JsonLdError(f"JSON-LD processing failed: {exc}", code="jsonld.invalid")
 
 
-def _term(obj: dict[str, Any]) -> str:
-    kind = obj["type"]
-    if kind == "IRI":
-        return iri_term(obj["value"])
-    if kind == "blank node":
-        return str(obj["value"])
-    return literal_term(obj["value"], obj.get("datatype"), obj.get("language"))
-
-
 def expanded_to_quads(expanded: list[Any]) -> list[Quad]:
-    """Convert an already-safe expanded document to RDF quads."""
-    processor = jsonld.JsonLdProcessor()
-    options: dict[str, Any] = dict(_OPTIONS_BASE)
-    options["rdfDirection"] = "i18n-datatype"
-    options["produceGeneralizedRdf"] = False
-    issuer = jsonld.IdentifierIssuer("_:b")
-    node_map: dict[str, Any] = {"@default": {}}
+    """Convert an already-safe expanded document to RDF quads (may modify ``expanded``)."""
     try:
-        processor._create_node_map(expanded, node_map, "@default", issuer)
-        quads: list[Quad] = []
-        for graph_name, graph in sorted(node_map.items()):
-            if graph_name == "@default":
-                g = ""
-            elif graph_name.startswith("_:"):
-                g = graph_name
-            elif jsonld._is_absolute_iri(graph_name):
-                g = iri_term(graph_name)
-            else:
-                raise JsonLdError(
-                    f"Graph name {graph_name!r} is not an absolute IRI.",
-                    code="jsonld.relative-iri",
-                )
-            for triple in processor._graph_to_rdf(graph, issuer, options):
-                quads.append(
-                    (
-                        _term(triple["subject"]),
-                        _term(triple["predicate"]),
-                        _term(triple["object"]),
-                        g,
-                    )
-                )
+        return engine.quads(expanded, processing_mode="json-ld-1.1", rdf_direction="i18n-datatype")
     except jsonld.JsonLdError as exc:
         raise _translate(exc) from exc
-    return quads
+    except ValueError as exc:
+        raise JsonLdError(
+            f"Graph name {exc.args[0]!r} is not an absolute IRI.",
+            code="jsonld.relative-iri",
+        ) from exc
 
 
 def to_quads(document: dict[str, Any]) -> list[Quad]:

@@ -1,0 +1,300 @@
+"""Processed JSON-LD contexts, memoized per process.
+
+pyld processes contexts well but re-applies type- and property-scoped contexts on
+every node of every call (it caches a processed context only against the exact
+active-context object it was applied to, and scoped contexts get a fresh one each
+time). Here each processed context is wrapped once in a :class:`ContextInfo` and
+the result of applying a local context to it is remembered in a bounded LRU.
+
+The memo key holds everything the result depends on:
+
+* the active context it is applied to (a process-unique serial number);
+* the local context: for a URL, the URL and its pinned sha256 (``pin_of``); for an
+  inline context, its exact JSON text; for a scoped context, the context and term
+  whose definition holds it (the definition is part of that processed context);
+* ``override_protected`` and ``propagate``;
+* the :class:`Env` itself: document loader, base IRI and processing mode (each
+  environment has its own memo).
+
+Context processing itself is pyld's (``_process_context``), so its checks
+(protected terms, keyword redefinition, ...) all apply; the loader decides what
+may be loaded (Satchel's never fetches).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any, Final
+
+from pyld import jsonld
+from pyld.context_resolver import ContextResolver
+from pyld.iri_resolver import resolve
+
+from shared.jsonld.lru import Lru
+
+KEYWORDS: Final = frozenset(jsonld.KEYWORDS)
+DEFAULT_BASE_IRI: Final = jsonld.DEFAULT_BASE_IRI
+_KEYWORD_LIKE: Final = re.compile(r"^@[a-zA-Z]+$")
+_ABSOLUTE: Final = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$")
+
+MAX_CONTEXTS: Final = 256  # processed contexts remembered per environment
+MAX_IRIS_PER_CONTEXT: Final = 512  # memoized IRI expansions per processed context and mode
+MAX_INLINE_CONTEXT_CHARS: Final = 65_536  # larger inline contexts are processed, not memoized
+
+_serials = itertools.count(1)
+
+Loader = Callable[..., dict[str, Any]]
+
+
+def is_absolute_iri(value: str) -> bool:
+    """pyld's notion of an absolute IRI (a scheme, a colon, no whitespace)."""
+    return _ABSOLUTE.match(value) is not None
+
+
+class ContextInfo:
+    """One processed (pyld) active context, with memoized IRI expansion."""
+
+    __slots__ = (
+        "_by_base",
+        "_by_vocab",
+        "_by_vocab_base",
+        "_previous",
+        "base",
+        "ctx",
+        "env",
+        "has_base",
+        "json_ld_11",
+        "mappings",
+        "serial",
+        "vocab",
+    )
+
+    def __init__(self, env: Env, ctx: Mapping[str, Any]) -> None:
+        self.env = env
+        self.ctx = ctx
+        self.serial = next(_serials)
+        self.mappings: Mapping[str, Any] = ctx["mappings"]
+        self.vocab: str | None = ctx.get("@vocab")
+        self.has_base = "@base" in ctx
+        self.base: str | None = ctx.get("@base")
+        self.json_ld_11 = str(ctx.get("processingMode")) >= "json-ld-1.1"
+        self._previous: ContextInfo | None = None
+        self._by_vocab: dict[str, str | None] = {}
+        self._by_base: dict[str, str | None] = {}
+        self._by_vocab_base: dict[str, str | None] = {}
+
+    @property
+    def previous(self) -> ContextInfo:
+        """The context a type-scoped context reverts to (itself when there is none)."""
+        prev = self._previous
+        if prev is None:
+            before = self.ctx.get("previousContext")
+            prev = self if before is None else self.env.info(before)
+            self._previous = prev
+        return prev
+
+    @property
+    def has_previous(self) -> bool:
+        """True when this context came from a non-propagating (type-scoped) context."""
+        return bool(self.ctx.get("previousContext"))
+
+    def term(self, key: str | None, entry: str) -> Any:
+        """pyld's ``get_context_value``: a term definition's ``entry`` (with defaults)."""
+        value = None
+        if key is None:
+            return None
+        if entry in ("@language", "@direction"):
+            value = self.ctx.get(entry)
+        mapping = self.mappings.get(key, _MISSING)
+        if mapping is _MISSING:
+            return value
+        if mapping is None:
+            return None
+        return mapping.get(entry, value)
+
+    def vocab_iri(self, value: Any) -> Any:
+        """Expand a key or type-like value against the vocabulary (no base)."""
+        if type(value) is not str:
+            return value
+        cache = self._by_vocab
+        try:
+            return cache[value]
+        except KeyError:
+            pass
+        result = self._expand(value, True, False)
+        if len(cache) < MAX_IRIS_PER_CONTEXT:
+            cache[value] = result
+        return result
+
+    def base_iri(self, value: Any) -> Any:
+        """Expand an ``@id``-like value against the document base (no vocabulary)."""
+        if type(value) is not str:
+            return value
+        cache = self._by_base
+        try:
+            return cache[value]
+        except KeyError:
+            pass
+        result = self._expand(value, False, True)
+        if len(cache) < MAX_IRIS_PER_CONTEXT:
+            cache[value] = result
+        return result
+
+    def vocab_base_iri(self, value: Any) -> Any:
+        """Expand a ``@type``-like value: vocabulary first, then the document base."""
+        if type(value) is not str:
+            return value
+        cache = self._by_vocab_base
+        try:
+            return cache[value]
+        except KeyError:
+            pass
+        result = self._expand(value, True, True)
+        if len(cache) < MAX_IRIS_PER_CONTEXT:
+            cache[value] = result
+        return result
+
+    def _expand(self, value: str, vocab: bool, relative: bool) -> str | None:
+        """IRI expansion (JSON-LD 1.1 API section 5.2.2) exactly as pyld 3.3 does it."""
+        if value in KEYWORDS:
+            return value
+        if _KEYWORD_LIKE.match(value):
+            return None
+        mappings = self.mappings
+        if vocab and value in mappings:
+            mapping = mappings[value]
+            return None if mapping is None else mapping["@id"]
+        colon = value.find(":")
+        if colon > 0:
+            prefix, suffix = value.split(":", 1)
+            if prefix == "_" or suffix.startswith("//"):
+                return value
+            mapping = mappings.get(prefix)
+            if mapping and mapping["_prefix"]:
+                return mapping["@id"] + suffix  # type: ignore[no-any-return]
+            if is_absolute_iri(value):
+                return value
+        if vocab and self.vocab is not None:
+            return self.vocab + value
+        if vocab and "@vocab" in self.ctx:
+            raise TypeError("@vocab is null")  # pyld would fail the same way
+        base = self.env.base if relative else None
+        if base is not None and self.has_base:
+            own = self.base
+            if own is not None:
+                resolved = own if is_absolute_iri(own) else resolve(own, base)
+                return resolve(value, resolved)  # type: ignore[no-any-return]
+            return value
+        if base == "":
+            return resolve(value, DEFAULT_BASE_IRI)  # type: ignore[no-any-return]
+        if base:
+            return resolve(value, base)  # type: ignore[no-any-return]
+        return value
+
+
+_MISSING: Final = object()
+
+
+class Env:
+    """Everything an expansion depends on besides the document, and its context memo.
+
+    ``loader`` is a pyld document loader, ``base`` the document base IRI (pyld's
+    ``base`` option; ``""`` for none), ``pin_of`` returns the pinned sha256 of a
+    context URL (part of the memo key). Caches are bounded and live as long as the
+    environment.
+    """
+
+    def __init__(
+        self,
+        loader: Loader,
+        *,
+        base: str,
+        processing_mode: str = "json-ld-1.1",
+        pin_of: Callable[[str], str | None] | None = None,
+        max_contexts: int = MAX_CONTEXTS,
+    ) -> None:
+        self.loader = loader
+        self.base = base
+        self.processing_mode = processing_mode
+        self._pin_of = pin_of or (lambda url: None)
+        self._processor = jsonld.JsonLdProcessor()
+        self._memo: Lru[Hashable, ContextInfo] = Lru(max_contexts)
+        self._infos: Lru[int, ContextInfo] = Lru(max_contexts * 2)
+        self._initial: ContextInfo | None = None
+
+    def options(self) -> dict[str, Any]:
+        """pyld options for one operation (a fresh context resolver each time)."""
+        return {
+            "documentLoader": self.loader,
+            "base": self.base,
+            "processingMode": self.processing_mode,
+            "isFrame": False,
+            "keepFreeFloatingNodes": False,
+            "contextResolver": ContextResolver(jsonld._resolved_context_cache, self.loader),
+        }
+
+    def initial(self) -> ContextInfo:
+        """The initial active context."""
+        if self._initial is None:
+            ctx = self._processor._get_initial_context({"processingMode": self.processing_mode})
+            self._initial = self.info(ctx)
+        return self._initial
+
+    def info(self, ctx: Mapping[str, Any]) -> ContextInfo:
+        """The (memoized) wrapper of a pyld active context."""
+        found = self._infos.get(id(ctx))
+        if found is not None and found.ctx is ctx:
+            return found
+        made = ContextInfo(self, ctx)
+        self._infos.put(id(ctx), made)
+        return made
+
+    def local_key(self, local: Any) -> Hashable | None:
+        """The memo key of a local context found in a document (None: do not memoize)."""
+        if isinstance(local, str):
+            return ("url", local, self._pin_of(local))
+        if isinstance(local, list) and all(isinstance(u, str) for u in local):
+            return ("urls", tuple((u, self._pin_of(u)) for u in local))
+        try:
+            text = json.dumps(local, ensure_ascii=False, allow_nan=False)
+        except (TypeError, ValueError):
+            return None
+        if len(text) > MAX_INLINE_CONTEXT_CHARS:
+            return None
+        return ("json", text)
+
+    def process(
+        self,
+        parent: ContextInfo,
+        local: Any,
+        key: Hashable | None,
+        *,
+        override_protected: bool = False,
+        propagate: bool = True,
+    ) -> ContextInfo:
+        """Apply ``local`` to ``parent`` (pyld context processing), memoized under ``key``."""
+        memo_key = None if key is None else (parent.serial, key, override_protected, propagate)
+        if memo_key is not None:
+            hit = self._memo.get(memo_key)
+            if hit is not None:
+                return hit
+        ctx = self._processor._process_context(
+            parent.ctx,
+            local,
+            self.options(),
+            override_protected=override_protected,
+            propagate=propagate,
+        )
+        result = self.info(ctx)
+        if memo_key is not None:
+            self._memo.put(memo_key, result)
+        return result
+
+    def clear(self) -> None:
+        """Forget every memoized context (a cold start)."""
+        self._memo.clear()
+        self._infos.clear()
+        self._initial = None
