@@ -11,6 +11,7 @@ no real document uses: anything resolved against it was relative.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,11 +19,13 @@ from pyld import jsonld
 
 from shared.errors import ContextError, JsonLdError
 from shared.jsonld import engine
-from shared.jsonld.contexts import Env
+from shared.jsonld.contexts import KEYWORDS, Env
 from shared.jsonld.loader import document_loader, pin_of
 from shared.jsonld.nquads import Quad
 
 SENTINEL_BASE = "https://relative-iri.satchel.invalid/"
+_IGNORED = "ignored"  # _find_relative's answer for an @id or type pyld expanded to null
+_KEYWORD_LIKE = re.compile(r"^@[a-zA-Z]+$")
 
 
 def _json_paths(node: Any, key: str, path: str = "$") -> Iterator[str]:
@@ -54,16 +57,46 @@ def _find_relative(expanded: Any, path: str = "$") -> str | None:
             return f"property {key[len(SENTINEL_BASE) :]!r}"
         if key == "@id" and isinstance(value, str) and value.startswith(SENTINEL_BASE):
             return f"@id {value[len(SENTINEL_BASE) :]!r}"
+        if key == "@id" and value is None:
+            return _IGNORED
         if key == "@type":
             for t in value if isinstance(value, list) else [value]:
                 if isinstance(t, str) and t.startswith(SENTINEL_BASE):
                     return f"type {t[len(SENTINEL_BASE) :]!r}"
+                if t is None:
+                    return _IGNORED
         if key == "@value":
             continue
         found = _find_relative(value, path)
         if found:
             return found
     return None
+
+
+def _ignored_error(document: Any) -> JsonLdError:
+    # pyld expands an identifier or type that looks like a keyword ("@foo") to null.
+    path, value = next(_keyword_like_values(document), ("$", None))
+    return JsonLdError(
+        f"{value!r} at {path} has the form of a JSON-LD keyword, so as an identifier or type "
+        "it would be silently ignored; the document is refused.",
+        code="jsonld.relative-iri",
+        path=path,
+        value=value,
+    )
+
+
+def _keyword_like_values(node: Any, path: str = "$") -> Iterator[tuple[str, str]]:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "@context":
+                continue
+            child = f"{path}.{k}" if k.isidentifier() else f"{path}[{k!r}]"
+            yield from _keyword_like_values(v, child)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _keyword_like_values(v, f"{path}[{i}]")
+    elif isinstance(node, str) and _KEYWORD_LIKE.match(node) and node not in KEYWORDS:
+        yield path, node
 
 
 def _relative_error(document: Any, what: str) -> JsonLdError:
@@ -127,6 +160,8 @@ def safe_expand(document: dict[str, Any]) -> list[Any]:
             term=term,
         )
     relative = _find_relative(expanded)
+    if relative == _IGNORED:
+        raise _ignored_error(document)
     if relative:
         raise _relative_error(document, relative)
     return expanded

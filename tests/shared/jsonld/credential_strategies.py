@@ -54,7 +54,10 @@ absolute_ids = st.one_of(
     st.builds(lambda s: f"urn:uuid:00000000-0000-4000-8000-{s:012d}", st.integers(0, 5)),
     st.builds(lambda s: f"did:example:{s}", st.integers(0, 3)),
 )
-ids = rarely(st.one_of(absolute_ids, absolute_ids, st.just("_:b7")), st.just("relative/path"))
+ids = rarely(
+    st.one_of(absolute_ids, absolute_ids, st.just("_:b7")),
+    st.sampled_from(["relative/path", "@ignoreMe"]),
+)
 
 
 def _value_object(value: str, language: str | None, direction: str | None) -> dict[str, Any]:
