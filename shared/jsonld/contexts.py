@@ -54,6 +54,44 @@ def is_absolute_iri(value: str) -> bool:
     return _ABSOLUTE.match(value) is not None
 
 
+DROPPED, KEYWORD, PROPERTY = 0, 1, 2
+
+
+class TermInfo:
+    """What expansion needs to know about one key in one active context."""
+
+    __slots__ = (
+        "coerce",
+        "container",
+        "direction",
+        "index",
+        "iri",
+        "kind",
+        "language",
+        "reverse",
+        "scoped",
+    )
+
+    def __init__(self, ctx: ContextInfo, key: str | None) -> None:
+        iri = ctx.vocab_iri(key)
+        self.iri: Any = iri
+        if iri is None or type(iri) is not str:
+            self.kind = DROPPED
+        elif iri in KEYWORDS:
+            self.kind = KEYWORD
+        else:
+            self.kind = PROPERTY if is_absolute_iri(iri) else DROPPED
+        self.scoped: Any = ctx.term(key, "@context")
+        container = ctx.term(key, "@container")
+        self.container: list[Any] = container if type(container) is list else [container]
+        self.coerce: Any = ctx.term(key, "@type")
+        self.language: Any = ctx.term(key, "@language")
+        self.direction: Any = ctx.term(key, "@direction")
+        self.index: Any = ctx.term(key, "@index")
+        mapping = None if key is None else ctx.mappings.get(key)
+        self.reverse = bool(mapping and mapping["reverse"])
+
+
 class ContextInfo:
     """One processed (pyld) active context, with memoized IRI expansion."""
 
@@ -62,6 +100,7 @@ class ContextInfo:
         "_by_vocab",
         "_by_vocab_base",
         "_previous",
+        "_terms",
         "base",
         "ctx",
         "env",
@@ -85,6 +124,7 @@ class ContextInfo:
         self._by_vocab: dict[str, str | None] = {}
         self._by_base: dict[str, str | None] = {}
         self._by_vocab_base: dict[str, str | None] = {}
+        self._terms: dict[str | None, TermInfo] = {}
 
     @property
     def previous(self) -> ContextInfo:
@@ -114,6 +154,18 @@ class ContextInfo:
         if mapping is None:
             return None
         return mapping.get(entry, value)
+
+    def term_info(self, key: str | None) -> TermInfo:
+        """Everything about ``key`` in this context (memoized)."""
+        terms = self._terms
+        try:
+            return terms[key]
+        except KeyError:
+            pass
+        info = TermInfo(self, key)
+        if len(terms) < MAX_IRIS_PER_CONTEXT:
+            terms[key] = info
+        return info
 
     def vocab_iri(self, value: Any) -> Any:
         """Expand a key or type-like value against the vocabulary (no base)."""

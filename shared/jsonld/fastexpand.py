@@ -17,7 +17,7 @@ import copy
 from collections.abc import Callable
 from typing import Any, Final
 
-from shared.jsonld.contexts import KEYWORDS, ContextInfo, Env, is_absolute_iri
+from shared.jsonld.contexts import DROPPED, KEYWORD, KEYWORDS, ContextInfo, Env, is_absolute_iri
 
 OnDropped = Callable[[Any], None]
 
@@ -103,8 +103,7 @@ class FastExpander:
             return None
         kind = type(element)
         if kind is list:
-            container = _as_list(ctx.term(prop, "@container"))
-            inside_list = inside_list or "@list" in container
+            inside_list = inside_list or "@list" in ctx.term_info(prop).container
             out: list[Any] = []
             for item in element:
                 e = self._expand(ctx, prop, item, inside_list, inside_index, type_scoped)
@@ -119,7 +118,7 @@ class FastExpander:
         if kind is not dict:
             if kind not in _SCALARS:
                 raise Unsupported(f"unexpected {kind.__name__} in the document")
-            if not inside_list and (prop is None or ctx.vocab_iri(prop) == "@graph"):
+            if not inside_list and (prop is None or ctx.term_info(prop).iri == "@graph"):
                 return None
             return self._expand_value(ctx, prop, element)
         return self._expand_node(ctx, prop, element, inside_list, inside_index, type_scoped)
@@ -134,8 +133,9 @@ class FastExpander:
         type_scoped: ContextInfo | None,
     ) -> Any:
         env = self.env
-        expanded_prop = ctx.vocab_iri(prop)
-        scoped = ctx.term(prop, "@context")
+        info = ctx.term_info(prop)
+        expanded_prop = info.iri
+        scoped = info.scoped
         source = ctx
         if type_scoped is None and ctx.has_previous:
             type_scoped = ctx
@@ -186,7 +186,7 @@ class FastExpander:
             type_key = type_key or key
             types = sorted(t for t in _as_list(element[key]) if type(t) is str)
             for t in types:
-                scoped = type_scoped.term(t, "@context")
+                scoped = type_scoped.term_info(t).scoped
                 if scoped is not None and scoped is not False:
                     ctx = env.process(ctx, scoped, ("type", type_scoped.serial, t), propagate=False)
         return ctx, type_key, type_scoped
@@ -215,12 +215,13 @@ class FastExpander:
             if key == "@context":
                 continue
             value = element[key]
-            ep = ctx.vocab_iri(key)
-            if ep is None or not (ep in KEYWORDS or is_absolute_iri(ep)):
+            info = ctx.term_info(key)
+            ep = info.iri
+            if info.kind == DROPPED:
                 if self.on_dropped is not None:
                     self.on_dropped(ep)
                 continue
-            if ep in KEYWORDS:
+            if info.kind == KEYWORD:
                 if expanded_prop == "@reverse":
                     raise Unsupported("keyword in a reverse map")
                 if ep in parent and ep != "@included" and ep != "@type":
@@ -271,7 +272,7 @@ class FastExpander:
                     self._expand_reverse_keyword(ctx, parent, value, inside_list)
                     continue
             term_ctx = ctx
-            scoped = ctx.term(key, "@context")
+            scoped = info.scoped
             if scoped is not None:
                 term_ctx = env.process(
                     ctx, scoped, ("property", ctx.serial, key), override_protected=True
@@ -279,12 +280,12 @@ class FastExpander:
             if ep == "@nest":
                 nests.append((key, term_ctx))
                 continue
-            container = _as_list(ctx.term(key, "@container"))
+            container = info.container
             is_dict = type(value) is dict
             if is_dict and "@language" in container:
-                ev: Any = _language_map(term_ctx, value, ctx.term(key, "@direction"))
+                ev: Any = _language_map(term_ctx, value, info.direction)
             elif is_dict and "@index" in container:
-                index_key = term_ctx.term(key, "@index")
+                index_key = term_ctx.term_info(key).index
                 if index_key is None:
                     index_key = "@index"
                 property_index = None
@@ -305,7 +306,7 @@ class FastExpander:
                 is_list = ep == "@list"
                 next_prop = None if is_list and expanded_prop == "@graph" else prop
                 ev = self._expand(term_ctx, next_prop, value, is_list, False, None)
-            elif ctx.term(key, "@type") == "@json":
+            elif info.coerce == "@json":
                 ev = {"@type": "@json", "@value": copy.deepcopy(value)}
             else:
                 ev = self._expand(term_ctx, key, value, False, False, None)
@@ -315,8 +316,7 @@ class FastExpander:
                 ev = {"@list": _as_list(ev)}
             if "@graph" in container and "@id" not in container and "@index" not in container:
                 ev = [{"@graph": [v]} for v in _as_list(ev)]
-            mapping = term_ctx.mappings.get(key)
-            if mapping and mapping["reverse"]:
+            if term_ctx.term_info(key).reverse:
                 reverse = parent.setdefault("@reverse", {})
                 for item in _as_list(ev):
                     if type(item) is dict and ("@value" in item or "@list" in item):
@@ -390,7 +390,7 @@ class FastExpander:
         for k in sorted(value):
             v = value[k]
             if is_type_index:
-                scoped = ctx.term(k, "@context")
+                scoped = ctx.term_info(k).scoped
                 if scoped is not None:
                     ctx = env.process(ctx, scoped, ("type", ctx.serial, k), propagate=False)
             items = self._expand(ctx, prop, _as_list(v), False, True, None)
@@ -432,12 +432,13 @@ class FastExpander:
         """Value expansion (pyld ``_expand_value``)."""
         if value is None:
             return None
-        ep = ctx.vocab_iri(prop)
+        info = ctx.term_info(prop)
+        ep = info.iri
         if ep == "@id":
             return ctx.base_iri(value)
         if ep == "@type":
             return ctx.vocab_base_iri(value)
-        coerce = ctx.term(prop, "@type")
+        coerce = info.coerce
         is_str = type(value) is str
         if (coerce == "@id" or ep == "@graph") and is_str:
             return {"@id": ctx.base_iri(value)}
@@ -449,10 +450,10 @@ class FastExpander:
         if coerce is not None and coerce != "@id" and coerce != "@vocab" and coerce != "@none":
             out["@type"] = coerce
         elif is_str:
-            language = ctx.term(prop, "@language")
+            language = info.language
             if language is not None:
                 out["@language"] = language
-            direction = ctx.term(prop, "@direction")
+            direction = info.direction
             if direction is not None:
                 out["@direction"] = direction
         out["@value"] = value

@@ -46,10 +46,16 @@ def _literal(text: str, datatype: str | None) -> str:
 
 
 def _is_double(v: Any) -> bool:
+    """pyld's ``_is_double``: a real number that is not integral (5.0 is an integer)."""
+    if type(v) is float:
+        return not v.is_integer()
     return not isinstance(v, Integral) and isinstance(v, Real) and not float(v).is_integer()
 
 
 def _is_integer(v: Any) -> bool:
+    """pyld's ``_is_integer``."""
+    if type(v) is int:
+        return True
     return isinstance(v, Integral) or (isinstance(v, Real) and float(v).is_integer())
 
 
@@ -62,11 +68,13 @@ class _Writer:
 
     __slots__ = (
         "_count",
+        "_graphs",
         "_i18n",
         "_index",
         "_json_11",
         "_labels",
         "_seen",
+        "_seen_unhashable",
         "_strict",
         "quads",
     )
@@ -80,7 +88,9 @@ class _Writer:
         self.quads: list[Quad] = []
         self._labels: dict[str, str] = {}
         self._count = 0
-        self._seen: dict[tuple[str, str, str], list[Any]] = {}
+        self._graphs: dict[str, str | None] = {"@default": ""}
+        self._seen: set[tuple[Any, ...]] = set()
+        self._seen_unhashable: dict[tuple[str, str, str], list[Any]] = {}
         self._index: set[tuple[str, str]] = set()
 
     # -- blank nodes and terms ---------------------------------------------------------
@@ -100,25 +110,50 @@ class _Writer:
 
     def _graph_term(self, graph: str) -> str | None:
         """The graph's N-Quads term; None for a graph pyld drops (name not absolute)."""
-        if graph == "@default":
-            return ""
+        term = self._graphs.get(graph, _UNSET)
+        if term is not _UNSET:
+            return term  # type: ignore[return-value]
         if graph.startswith("_:"):
-            return graph
-        if is_absolute_iri(graph):
-            return f"<{graph}>"
-        if self._strict:
+            term = graph
+        elif is_absolute_iri(graph):
+            term = f"<{graph}>"
+        elif self._strict:
             raise Unsupported("graph name is not an absolute IRI")
-        return None
+        else:
+            term = None
+        self._graphs[graph] = term
+        return term
+
+    def _predicate(self, prop: str) -> str | None:
+        """The predicate's term; None when pyld skips it (relative, or a blank node)."""
+        if prop == "@type":
+            return RDF_TYPE
+        if prop.startswith("_:"):
+            return None
+        return _iri_term(prop)
+
+    def _iri(self, ident: str) -> str | None:
+        """``<ident>``, or None when it is not absolute (pyld skips such triples)."""
+        return _iri_term(ident)
 
     # -- the walk (pyld _create_node_map order) -------------------------------------------
 
     def element(
-        self, item: Any, graph: str, subject: str | None, prop: str | None, into: list[Any] | None
+        self,
+        item: Any,
+        graph: str,
+        subject: str | None,
+        s_term: str | None,
+        prop: str | None,
+        into: list[Any] | None,
     ) -> None:
-        """Visit ``item`` in ``graph`` as a value of ``subject``'s ``prop`` (or list ``into``)."""
+        """Visit ``item`` in ``graph`` as a value of ``subject``'s ``prop`` (or list ``into``).
+
+        ``s_term`` is the subject's N-Quads term (None when pyld skips its triples).
+        """
         if type(item) is list:
             for e in item:
-                self.element(e, graph, subject, prop, into)
+                self.element(e, graph, subject, s_term, prop, into)
             return
         if type(item) is not dict:
             raise Unsupported("unexpected value in expanded form")
@@ -129,24 +164,25 @@ class _Writer:
             if into is not None:
                 into.append(item)
             elif subject is not None and prop is not None:
-                self._add(graph, subject, prop, item, dedupe=True)
+                self._add(graph, subject, s_term, prop, item, _value_key(item))
             return
         if "@list" in item:
             members: list[Any] = []
-            self.element(item["@list"], graph, subject, prop, members)
+            self.element(item["@list"], graph, subject, s_term, prop, members)
             lst = {"@list": members}
             if into is not None:
                 into.append(lst)
             elif subject is not None and prop is not None:
-                self._add(graph, subject, prop, lst, dedupe=False)
+                self._add(graph, subject, s_term, prop, lst, _NO_DEDUPE)
             return
-        self._node(item, graph, subject, prop, into, reverse_of=None)
+        self._node(item, graph, subject, s_term, prop, into, None)
 
     def _node(
         self,
         item: dict[str, Any],
         graph: str,
         subject: str | None,
+        s_term: str | None,
         prop: str | None,
         into: list[Any] | None,
         reverse_of: str | None,
@@ -159,14 +195,15 @@ class _Writer:
                 raise Unsupported("@id is not a string")  # pyld fails on it
             if ident.startswith("_:"):
                 ident = self._bnode(ident)
+        own_term = ident if ident.startswith("_:") else self._iri(ident)
         if reverse_of is not None and prop is not None:
-            self._add(graph, ident, prop, {"@id": reverse_of}, dedupe=True)
+            self._add(graph, ident, own_term, prop, {"@id": reverse_of}, ("id", reverse_of))
         elif prop:
             ref = {"@id": ident}
             if into is not None:
                 into.append(ref)
             elif subject is not None:
-                self._add(graph, subject, prop, ref, dedupe=True)
+                self._add(graph, subject, s_term, prop, ref, ("id", ident))
         for key in sorted(item):
             values = item[key]
             if key == "@id":
@@ -176,14 +213,14 @@ class _Writer:
                     for ritem in ritems:
                         if type(ritem) is not dict or "@value" in ritem or "@list" in ritem:
                             raise Unsupported("invalid reverse value")
-                        self._node(ritem, graph, None, rprop, None, reverse_of=ident)
+                        self._node(ritem, graph, None, None, rprop, None, ident)
                 continue
             if key == "@graph":
                 self._graph_term(ident)
-                self.element(values, ident, None, None, None)
+                self.element(values, ident, None, None, None, None)
                 continue
             if key == "@included":
-                self.element(values, graph, None, None, None)
+                self.element(values, graph, None, None, None, None)
                 continue
             if key == "@type":
                 for t in values:
@@ -191,7 +228,7 @@ class _Writer:
                         raise Unsupported("non-string type")
                     if t.startswith("_:"):
                         t = self._bnode(t)
-                    self._add(graph, ident, "@type", t, dedupe=True)
+                    self._add(graph, ident, own_term, "@type", t, ("type", t))
                 continue
             if key in KEYWORDS:
                 if key == "@index":
@@ -202,33 +239,46 @@ class _Writer:
             if key.startswith("_:"):
                 key = self._bnode(key)
             for value in values:
-                self.element(value, graph, ident, key, None)
+                self.element(value, graph, ident, own_term, key, None)
 
     # -- adding a value to a node: pyld add_value + graph_to_rdf -------------------------
 
-    def _add(self, graph: str, subject: str, prop: str, value: Any, *, dedupe: bool) -> None:
-        if dedupe:
+    def _add(
+        self,
+        graph: str,
+        subject: str,
+        s_term: str | None,
+        prop: str,
+        value: Any,
+        key: tuple[Any, ...] | None,
+    ) -> None:
+        """Add ``value`` to ``subject``'s ``prop``: skip duplicates as pyld, emit the triple.
+
+        ``key`` identifies the value for pyld's duplicate rule (``compare_values``); None
+        when it is not hashable (a JSON literal), ``_NO_DEDUPE`` for lists.
+        """
+        if key is None:
             slot = (graph, subject, prop)
-            seen = self._seen.get(slot)
-            if seen is None:
-                self._seen[slot] = [value]
-            else:
-                for old in seen:
-                    if _same_value(old, value):
-                        return
-                seen.append(value)
-        if not (is_absolute_iri(subject) and (prop == "@type" or is_absolute_iri(prop))):
+            seen = self._seen_unhashable.setdefault(slot, [])
+            if any(_same_value(old, value) for old in seen):
+                return
+            seen.append(value)
+        elif key is not _NO_DEDUPE:
+            full = (graph, subject, prop, key)
+            if full in self._seen:
+                return
+            self._seen.add(full)
+        if s_term is None:
             return
-        if prop.startswith("_:"):
-            return  # blank-node predicates need generalized RDF
+        p = self._predicate(prop)
+        if p is None:
+            return
         g = self._graph_term(graph)
         if g is None:
             return
-        s = subject if subject.startswith("_:") else f"<{subject}>"
-        p = RDF_TYPE if prop == "@type" else f"<{prop}>"
         o = self._object(value, g)
         if o is not None:
-            self.quads.append((s, p, o, g))
+            self.quads.append((s_term, p, o, g))
 
     def _object(self, item: Any, g: str) -> str | None:
         """pyld ``_object_to_rdf`` as an N-Quads term (None: skipped relative IRI)."""
@@ -242,9 +292,7 @@ class _Writer:
             ident = item["@id"]
         if ident.startswith("_:"):
             return ident
-        if not is_absolute_iri(ident):
-            return None
-        return f"<{ident}>"
+        return self._iri(ident)
 
     def _list(self, members: list[Any], g: str) -> str:
         if not members:
@@ -261,10 +309,25 @@ class _Writer:
         return head
 
     def _value(self, item: dict[str, Any]) -> str:
+        """pyld ``_object_to_rdf`` for a value object, as an N-Quads literal."""
         value = item["@value"]
         datatype = item.get("@type")
         if datatype == "@json":
             return _literal(jsonld.canonicalize(value).decode("utf-8"), RDF_JSON)
+        if type(value) is str and datatype != XSD_DOUBLE:
+            if self._i18n and "@direction" in item:
+                language = item.get("@language", "")
+                return f'"{escape_literal(value)}"^^<{I18N}{language}_{item["@direction"]}>'
+            if "@language" in item:
+                language = item["@language"]
+                if language:
+                    return f'"{escape_literal(value)}"@{language}'
+                return _literal(value, datatype or RDF_LANGSTRING)
+            return _literal(value, datatype)
+        return self._number(value, datatype)
+
+    def _number(self, value: Any, datatype: str | None) -> str:
+        """The non-string branches of pyld ``_object_to_rdf``, in pyld's order."""
         if isinstance(value, bool):
             return _literal("true" if value else "false", datatype or XSD_BOOLEAN)
         if _is_double(value):
@@ -279,16 +342,36 @@ class _Writer:
             return _literal(_double(value), datatype or XSD_DOUBLE)
         if _is_integer(value):
             return _literal(str(int(value)), datatype or XSD_INTEGER)
-        text = _text(value)
-        if self._i18n and "@direction" in item:
-            language = item.get("@language", "")
-            return f'"{escape_literal(text)}"^^<{I18N}{language}_{item["@direction"]}>'
-        if "@language" in item:
-            language = item["@language"]
-            if language:
-                return f'"{escape_literal(text)}"@{language}'
-            return _literal(text, datatype or RDF_LANGSTRING)
-        return _literal(text, datatype)
+        raise Unsupported(f"unexpected literal value {type(value).__name__}")
+
+
+_UNSET: Final = object()
+_IRI_TERMS: dict[str, str | None] = {}
+MAX_IRI_TERMS: Final = 8192
+
+
+def _iri_term(iri: str) -> str | None:
+    """``<iri>``, or None when pyld would not treat it as absolute (memoized, bounded)."""
+    term = _IRI_TERMS.get(iri, _UNSET)
+    if term is _UNSET:
+        if len(_IRI_TERMS) >= MAX_IRI_TERMS:
+            _IRI_TERMS.clear()
+        term = _IRI_TERMS[iri] = f"<{iri}>" if is_absolute_iri(iri) else None
+    return term  # type: ignore[return-value]
+
+
+_NO_DEDUPE: Final = ("list",)  # lists are always added (pyld: allowDuplicate)
+
+
+def _value_key(item: dict[str, Any]) -> tuple[Any, ...] | None:
+    """What pyld's ``compare_values`` compares for a value object, hashable; None if it
+    cannot be hashed faithfully (a JSON literal, or NaN, which equals nothing)."""
+    v = item["@value"]
+    kind = type(v)
+    if kind is dict or kind is list or (kind is float and v != v):
+        return None
+    # bool is told apart from int (pyld's strict equality); 1 and 1.0 compare equal.
+    return ("value", item.get("@type"), item.get("@language"), item.get("@index"), kind is bool, v)
 
 
 def _text(value: Any) -> str:
@@ -337,7 +420,7 @@ def expanded_quads(
     """
     writer = _Writer(processing_mode, rdf_direction, strict_graph_names)
     try:
-        writer.element(expanded, "@default", None, None, None)
+        writer.element(expanded, "@default", None, None, None, None)
     except Unsupported:
         raise
     except RecursionError as exc:
