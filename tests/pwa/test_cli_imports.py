@@ -1,0 +1,34 @@
+"""`satchel verify` stays quick to start: heavy libraries load only when a path needs them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+# httpx: only to fetch (did:web, status lists, URLs); jsonschema/referencing: only when a
+# credential names a credentialSchema; cbor2: only for ecdsa-sd-2023; litestar: the server.
+LAZY = ("httpx", "httpcore", "jsonschema", "referencing", "cbor2", "litestar")
+
+
+def _loaded_after(code: str) -> list[str]:
+    probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    modules = set(json.loads(out.splitlines()[-1]))
+    return [m for m in LAZY if m in modules]
+
+
+def test_importing_the_cli_and_pipeline_loads_no_heavy_library() -> None:
+    assert _loaded_after("import pwa.cli, shared.verification.pipeline") == []
+
+
+@pytest.mark.parametrize("example", ["shared/examples/ob3-example.json"])
+def test_verifying_a_credential_without_schema_or_status_loads_no_heavy_library(
+    example: str,
+) -> None:
+    code = f"from pwa.cli import main\nassert main(['verify', {example!r}]) == 0"
+    assert _loaded_after(code) == []
