@@ -140,9 +140,10 @@ def clear_caches() -> None:
     """Empty every cache a verification fills (a cold start inside the process)."""
     from pyld import jsonld
 
-    from shared.jsonld import loader
+    from shared.jsonld import loader, reuse
 
     ENV.clear()
+    reuse.forget()
     jsonld._resolved_context_cache.clear()
     loader.load_context.cache_clear()
 

@@ -10,13 +10,14 @@ benchmark).
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 from pyld import jsonld
 
-from shared.jsonld.contexts import Env
+from shared.jsonld.contexts import ContextInfo, Env
 from shared.jsonld.fastexpand import FastExpander, Unsupported
 from shared.jsonld.fastrdf import expanded_quads
 from shared.jsonld.nquads import Quad, iri_term, literal_term
@@ -39,10 +40,22 @@ def expand(
     expand_context: Any = None,
 ) -> list[Any]:
     """pyld's ``expand(document)`` in ``env``; dropped terms are passed to ``on_dropped``."""
+    return expand_with_root(document, env, on_dropped=on_dropped, expand_context=expand_context)[0]
+
+
+def expand_with_root(
+    document: Any,
+    env: Env,
+    *,
+    on_dropped: Callable[[Any], None] | None = None,
+    expand_context: Any = None,
+) -> tuple[list[Any], ContextInfo | None]:
+    """:func:`expand`, and the active context of the top-level node (fast path only)."""
     if _fast_enabled:
         dropped: list[Any] = []
+        expander = FastExpander(env, dropped.append)
         try:
-            result = FastExpander(env, dropped.append).expand_document(document, expand_context)
+            result = expander.expand_document(document, expand_context)
         except Unsupported:
             stats["expand.pyld"] += 1
         else:
@@ -50,8 +63,9 @@ def expand(
             if on_dropped is not None:
                 for term in dropped:
                     on_dropped(term)
-            return result
-    return pyld_expand(document, env, on_dropped=on_dropped, expand_context=expand_context)
+            return result, expander.root_context
+    expanded = pyld_expand(document, env, on_dropped=on_dropped, expand_context=expand_context)
+    return expanded, None
 
 
 def pyld_expand(
@@ -114,7 +128,8 @@ def pyld_quads(
     rdf_direction: str | None = "i18n-datatype",
     strict_graph_names: bool = True,
 ) -> list[Quad]:
-    """pyld's node map and RDF conversion (modifies ``expanded``); options as :func:`quads`."""
+    """pyld's node map and RDF conversion; options as :func:`quads`."""
+    expanded = copy.deepcopy(expanded)  # pyld's list conversion consumes its input
     processor = jsonld.JsonLdProcessor()
     options: dict[str, Any] = {
         "processingMode": processing_mode,

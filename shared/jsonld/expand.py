@@ -18,7 +18,7 @@ from typing import Any
 from pyld import jsonld
 
 from shared.errors import ContextError, JsonLdError
-from shared.jsonld import engine
+from shared.jsonld import engine, reuse
 from shared.jsonld.contexts import KEYWORDS, Env
 from shared.jsonld.loader import document_loader, pin_of
 from shared.jsonld.nquads import Quad
@@ -42,34 +42,37 @@ def _json_paths(node: Any, key: str, path: str = "$") -> Iterator[str]:
             yield from _json_paths(v, key, f"{path}[{i}]")
 
 
-def _find_relative(expanded: Any, path: str = "$") -> str | None:
-    """Return a description of the first relative IRI left in ``expanded``."""
-    if isinstance(expanded, list):
-        for i, v in enumerate(expanded):
-            found = _find_relative(v, f"{path}[{i}]")
+def _find_relative(expanded: Any) -> str | None:
+    """Describe the first relative IRI left in ``expanded`` (depth first, in order)."""
+    if type(expanded) is list:
+        for v in expanded:
+            found = _find_relative(v)
             if found:
                 return found
         return None
-    if not isinstance(expanded, dict):
+    if type(expanded) is not dict:
         return None
     for key, value in expanded.items():
-        if key.startswith(SENTINEL_BASE):
-            return f"property {key[len(SENTINEL_BASE) :]!r}"
-        if key == "@id" and isinstance(value, str) and value.startswith(SENTINEL_BASE):
-            return f"@id {value[len(SENTINEL_BASE) :]!r}"
-        if key == "@id" and value is None:
-            return _IGNORED
-        if key == "@type":
-            for t in value if isinstance(value, list) else [value]:
-                if isinstance(t, str) and t.startswith(SENTINEL_BASE):
+        if key[:1] != "@":
+            if key.startswith(SENTINEL_BASE):
+                return f"property {key[len(SENTINEL_BASE) :]!r}"
+        elif key == "@id":
+            if value is None:
+                return _IGNORED
+            if type(value) is str and value.startswith(SENTINEL_BASE):
+                return f"@id {value[len(SENTINEL_BASE) :]!r}"
+        elif key == "@type":
+            for t in value if type(value) is list else [value]:
+                if type(t) is str and t.startswith(SENTINEL_BASE):
                     return f"type {t[len(SENTINEL_BASE) :]!r}"
                 if t is None:
                     return _IGNORED
-        if key == "@value":
+        elif key == "@value":
             continue
-        found = _find_relative(value, path)
-        if found:
-            return found
+        if type(value) is list or type(value) is dict:
+            found = _find_relative(value)
+            if found:
+                return found
     return None
 
 
@@ -146,7 +149,7 @@ def safe_expand(document: dict[str, Any]) -> list[Any]:
         dropped.append(str(prop))
 
     try:
-        expanded = engine.expand(document, ENV, on_dropped=on_dropped)
+        expanded, root = engine.expand_with_root(document, ENV, on_dropped=on_dropped)
     except jsonld.JsonLdError as exc:
         raise _translate(exc) from exc
     if dropped:
@@ -164,6 +167,7 @@ def safe_expand(document: dict[str, Any]) -> list[Any]:
         raise _ignored_error(document)
     if relative:
         raise _relative_error(document, relative)
+    reuse.remember(document, expanded, root)
     return expanded
 
 
@@ -196,5 +200,12 @@ def expanded_to_quads(expanded: list[Any]) -> list[Quad]:
 
 
 def to_quads(document: dict[str, Any]) -> list[Quad]:
-    """Safely expand ``document`` and return its RDF quads (not yet canonical)."""
-    return expanded_to_quads(safe_expand(document))
+    """Safely expand ``document`` and return its RDF quads (not yet canonical).
+
+    The unsecured form of a document :func:`safe_expand` just accepted is not expanded
+    again: its expansion is derived from that one (see :mod:`shared.jsonld.reuse`).
+    """
+    expanded = reuse.recall(document)
+    if expanded is None:
+        expanded = safe_expand(document)
+    return expanded_to_quads(expanded)

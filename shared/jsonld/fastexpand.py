@@ -57,11 +57,14 @@ def _as_list(value: Any) -> list[Any]:
 class FastExpander:
     """One expansion (not reentrant); ``expand_document`` is the entry point."""
 
-    __slots__ = ("env", "on_dropped")
+    __slots__ = ("_root", "env", "on_dropped", "root_context")
 
     def __init__(self, env: Env, on_dropped: OnDropped | None = None) -> None:
         self.env = env
         self.on_dropped = on_dropped
+        self._root: Any = None
+        # The active context the document's top-level node object was expanded in.
+        self.root_context: ContextInfo | None = None
 
     # -- entry point ------------------------------------------------------------
 
@@ -74,6 +77,7 @@ class FastExpander:
             if isinstance(local, dict) and "@context" in local:
                 local = local["@context"]
             ctx = env.process(ctx, local, ("expandContext", env.local_key(local)))
+        self._root = document
         try:
             expanded = self._expand(ctx, None, document, False, False, None)
         except Unsupported:
@@ -162,6 +166,8 @@ class FastExpander:
                 ctx, scoped, ("property", source.serial, prop), override_protected=True
             )
         ctx, type_key, type_scoped = self._prepare(ctx, element)
+        if element is self._root:
+            self.root_context = ctx
         result: dict[str, Any] = {}
         self._expand_object(
             ctx, prop, expanded_prop, element, result, inside_list, type_key, type_scoped
