@@ -55,19 +55,25 @@ def is_absolute_iri(value: str) -> bool:
 
 
 DROPPED, KEYWORD, PROPERTY = 0, 1, 2
+# Keywords pyld adds as a single value, not an array.
+_SINGLE_VALUED: Final = frozenset({"@index", "@id", "@type", "@value", "@language"})
 
 
 class TermInfo:
     """What expansion needs to know about one key in one active context."""
 
     __slots__ = (
+        "as_array",
         "coerce",
         "container",
         "direction",
+        "graph_wrap",
+        "has_list",
         "index",
         "iri",
         "kind",
         "language",
+        "map_kind",
         "reverse",
         "scoped",
     )
@@ -90,6 +96,17 @@ class TermInfo:
         self.index: Any = ctx.term(key, "@index")
         mapping = None if key is None else ctx.mappings.get(key)
         self.reverse = bool(mapping and mapping["reverse"])
+        # Derived flags, in the order pyld tests them during expansion.
+        self.as_array = iri not in _SINGLE_VALUED
+        self.has_list = "@list" in self.container
+        self.graph_wrap = (
+            "@graph" in self.container
+            and "@id" not in self.container
+            and "@index" not in self.container
+        )
+        self.map_kind: str | None = next(
+            (c for c in ("@language", "@index", "@id", "@type") if c in self.container), None
+        )
 
 
 class ContextInfo:

@@ -17,12 +17,19 @@ import copy
 from collections.abc import Callable
 from typing import Any, Final
 
-from shared.jsonld.contexts import DROPPED, KEYWORD, KEYWORDS, ContextInfo, Env, is_absolute_iri
+from shared.jsonld.contexts import (
+    DROPPED,
+    KEYWORD,
+    KEYWORDS,
+    ContextInfo,
+    Env,
+    TermInfo,
+    is_absolute_iri,
+)
 
 OnDropped = Callable[[Any], None]
 
 _SCALARS: Final = (str, int, float, bool)
-_NOT_ARRAY_KEYWORDS: Final = frozenset({"@index", "@id", "@type", "@value", "@language"})
 _VALUE_KEYS: Final = frozenset({"@value", "@type", "@index", "@language", "@direction"})
 
 
@@ -287,10 +294,10 @@ class FastExpander:
                 nests.append((key, term_ctx))
                 continue
             container = info.container
-            is_dict = type(value) is dict
-            if is_dict and "@language" in container:
+            map_kind = info.map_kind if type(value) is dict else None
+            if map_kind == "@language":
                 ev: Any = _language_map(term_ctx, value, info.direction)
-            elif is_dict and "@index" in container:
+            elif map_kind == "@index":
                 index_key = term_ctx.term_info(key).index
                 if index_key is None:
                     index_key = "@index"
@@ -304,9 +311,9 @@ class FastExpander:
                 ev = self._index_map(
                     term_ctx, key, value, index_key, "@graph" in container, property_index
                 )
-            elif is_dict and "@id" in container:
+            elif map_kind == "@id":
                 ev = self._index_map(term_ctx, key, value, "@id", "@graph" in container, None)
-            elif is_dict and "@type" in container:
+            elif map_kind == "@type":
                 ev = self._index_map(term_ctx.previous, key, value, "@type", False, None)
             elif ep == "@list" or ep == "@set":
                 is_list = ep == "@list"
@@ -314,22 +321,25 @@ class FastExpander:
                 ev = self._expand(term_ctx, next_prop, value, is_list, False, None)
             elif info.coerce == "@json":
                 ev = {"@type": "@json", "@value": copy.deepcopy(value)}
+            elif term_ctx is ctx and type(value) in _SCALARS:
+                # _expand of a scalar, inlined: dropped under @graph, else value expansion.
+                ev = None if ep == "@graph" else self._value(ctx, info, value)
             else:
                 ev = self._expand(term_ctx, key, value, False, False, None)
             if ev is None and ep != "@value":
                 continue
-            if ep != "@list" and not (type(ev) is dict and "@list" in ev) and "@list" in container:
+            if info.has_list and ep != "@list" and not (type(ev) is dict and "@list" in ev):
                 ev = {"@list": _as_list(ev)}
-            if "@graph" in container and "@id" not in container and "@index" not in container:
+            if info.graph_wrap:
                 ev = [{"@graph": [v]} for v in _as_list(ev)]
-            if term_ctx.term_info(key).reverse:
+            if (info if term_ctx is ctx else term_ctx.term_info(key)).reverse:
                 reverse = parent.setdefault("@reverse", {})
                 for item in _as_list(ev):
                     if type(item) is dict and ("@value" in item or "@list" in item):
                         raise Unsupported("invalid reverse property value")
                     _add(reverse, ep, item, True)
                 continue
-            _add(parent, ep, ev, ep not in _NOT_ARRAY_KEYWORDS)
+            _add(parent, ep, ev, info.as_array)
         if (
             "@value" in parent
             and (type(unexpanded_value) is dict or type(unexpanded_value) is list)
@@ -438,7 +448,10 @@ class FastExpander:
         """Value expansion (pyld ``_expand_value``)."""
         if value is None:
             return None
-        info = ctx.term_info(prop)
+        return self._value(ctx, ctx.term_info(prop), value)
+
+    def _value(self, ctx: ContextInfo, info: TermInfo, value: Any) -> Any:
+        """Value expansion of a non-null ``value`` of the property described by ``info``."""
         ep = info.iri
         if ep == "@id":
             return ctx.base_iri(value)
