@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-import rfc8785
-
 from shared.errors import ProofError
 from shared.jsonld.expand import to_quads
 from shared.jsonld.rdfc import canonicalize
@@ -28,6 +26,8 @@ def rdfc(document: dict[str, Any], *, hash_name: str = "sha256", js_compat: bool
 
 def jcs(document: Any) -> bytes:
     """RFC 8785 JSON Canonicalization Scheme bytes of ``document``."""
+    import rfc8785  # lazy: only the *-jcs-* suites need it
+
     try:
         return bytes(rfc8785.dumps(document))
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
