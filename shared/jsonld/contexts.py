@@ -333,7 +333,8 @@ class Env:
             return None
         if len(text) > MAX_INLINE_CONTEXT_CHARS:
             return None
-        return ("json", text)
+        urls = [u for u in local if isinstance(u, str)] if isinstance(local, list) else []
+        return ("json", text, tuple(self._pin_of(u) for u in urls))
 
     def process(
         self,

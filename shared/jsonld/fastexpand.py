@@ -83,7 +83,8 @@ class FastExpander:
             local = expand_context
             if isinstance(local, dict) and "@context" in local:
                 local = local["@context"]
-            ctx = env.process(ctx, local, ("expandContext", env.local_key(local)))
+            key = env.local_key(local)
+            ctx = env.process(ctx, local, None if key is None else ("expandContext", key))
         self._root = document
         try:
             expanded = self._expand(ctx, None, document, False, False, None)
