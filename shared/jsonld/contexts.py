@@ -40,9 +40,11 @@ DEFAULT_BASE_IRI: Final = jsonld.DEFAULT_BASE_IRI
 _KEYWORD_LIKE: Final = re.compile(r"^@[a-zA-Z]+$")
 _ABSOLUTE: Final = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$")
 
-MAX_CONTEXTS: Final = 256  # processed contexts remembered per environment
+MAX_CONTEXTS: Final = 128  # processed contexts remembered per environment
 MAX_IRIS_PER_CONTEXT: Final = 512  # memoized IRI expansions per processed context and mode
-MAX_INLINE_CONTEXT_CHARS: Final = 65_536  # larger inline contexts are processed, not memoized
+MAX_CACHED_KEY_CHARS: Final = 256  # longer keys and values are expanded, not memoized
+MAX_CACHED_ENTRIES: Final = 50_000  # per environment, over all contexts: then caches restart
+MAX_INLINE_CONTEXT_CHARS: Final = 16_384  # larger inline contexts are processed, not memoized
 
 _serials = itertools.count(1)
 
@@ -143,6 +145,13 @@ class ContextInfo:
         self._by_vocab_base: dict[str, str | None] = {}
         self._terms: dict[str | None, TermInfo] = {}
 
+    def forget(self) -> None:
+        """Empty this context's IRI and term caches."""
+        self._by_vocab.clear()
+        self._by_base.clear()
+        self._by_vocab_base.clear()
+        self._terms.clear()
+
     @property
     def previous(self) -> ContextInfo:
         """The context a type-scoped context reverts to (itself when there is none)."""
@@ -180,7 +189,7 @@ class ContextInfo:
         except KeyError:
             pass
         info = TermInfo(self, key)
-        if len(terms) < MAX_IRIS_PER_CONTEXT:
+        if len(terms) < MAX_IRIS_PER_CONTEXT and self.env.admit(key):
             terms[key] = info
         return info
 
@@ -194,7 +203,7 @@ class ContextInfo:
         except KeyError:
             pass
         result = self._expand(value, True, False)
-        if len(cache) < MAX_IRIS_PER_CONTEXT:
+        if len(cache) < MAX_IRIS_PER_CONTEXT and self.env.admit(value):
             cache[value] = result
         return result
 
@@ -208,7 +217,7 @@ class ContextInfo:
         except KeyError:
             pass
         result = self._expand(value, False, True)
-        if len(cache) < MAX_IRIS_PER_CONTEXT:
+        if len(cache) < MAX_IRIS_PER_CONTEXT and self.env.admit(value):
             cache[value] = result
         return result
 
@@ -222,7 +231,7 @@ class ContextInfo:
         except KeyError:
             pass
         result = self._expand(value, True, True)
-        if len(cache) < MAX_IRIS_PER_CONTEXT:
+        if len(cache) < MAX_IRIS_PER_CONTEXT and self.env.admit(value):
             cache[value] = result
         return result
 
@@ -293,6 +302,18 @@ class Env:
         self._memo: Lru[Hashable, ContextInfo] = Lru(max_contexts)
         self._infos: Lru[int, ContextInfo] = Lru(max_contexts * 2)
         self._initial: ContextInfo | None = None
+        self._cached_entries = 0
+
+    def admit(self, key: str | None) -> bool:
+        """Whether a per-context cache may keep an entry for ``key`` (bounded memory)."""
+        if key is not None and len(key) > MAX_CACHED_KEY_CHARS:
+            return False
+        self._cached_entries += 1
+        if self._cached_entries > MAX_CACHED_ENTRIES:
+            for info in self._infos.values():
+                info.forget()
+            self._cached_entries = 1
+        return True
 
     def options(self) -> dict[str, Any]:
         """pyld options for one operation (a fresh context resolver each time)."""
@@ -368,3 +389,4 @@ class Env:
         self._memo.clear()
         self._infos.clear()
         self._initial = None
+        self._cached_entries = 0

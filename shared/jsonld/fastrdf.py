@@ -348,15 +348,18 @@ class _Writer:
 _UNSET: Final = object()
 _IRI_TERMS: dict[str, str | None] = {}
 MAX_IRI_TERMS: Final = 8192
+MAX_IRI_TERM_CHARS: Final = 256  # longer IRIs are not memoized
 
 
 def _iri_term(iri: str) -> str | None:
     """``<iri>``, or None when pyld would not treat it as absolute (memoized, bounded)."""
     term = _IRI_TERMS.get(iri, _UNSET)
     if term is _UNSET:
-        if len(_IRI_TERMS) >= MAX_IRI_TERMS:
-            _IRI_TERMS.clear()
-        term = _IRI_TERMS[iri] = f"<{iri}>" if is_absolute_iri(iri) else None
+        term = f"<{iri}>" if is_absolute_iri(iri) else None
+        if len(iri) <= MAX_IRI_TERM_CHARS:
+            if len(_IRI_TERMS) >= MAX_IRI_TERMS:
+                _IRI_TERMS.clear()
+            _IRI_TERMS[iri] = term
     return term  # type: ignore[return-value]
 
 

@@ -40,6 +40,11 @@ class Lru(Generic[K, V]):
             if len(data) > self.maxsize:
                 data.popitem(last=False)
 
+    def values(self) -> list[V]:
+        """A snapshot of the values, oldest first."""
+        with self._lock:
+            return list(self._data.values())
+
     def clear(self) -> None:
         """Forget every entry."""
         with self._lock:

@@ -93,3 +93,29 @@ def test_clearing_the_environment_gives_the_same_results() -> None:
     warm = engine.expand(copy.deepcopy(doc), env)
     env.clear()
     assert engine.expand(copy.deepcopy(doc), env) == warm
+
+
+def test_long_keys_are_expanded_but_not_memoized() -> None:
+    env = _env()
+    long_key = "p" + "x" * 1000
+    doc = _doc(
+        {"@vocab": "https://example.org/v#"}, **{long_key: {"@id": "https://e.org/" + long_key}}
+    )
+    expanded = engine.expand(doc, env)
+    assert expanded[0][f"https://example.org/v#{long_key}"] == [
+        {"@id": "https://e.org/" + long_key}
+    ]
+    for info in env._infos.values():
+        for cache in (info._by_vocab, info._by_base, info._by_vocab_base, info._terms):
+            assert all(key is None or len(key) <= 256 for key in cache)
+
+
+def test_caches_restart_when_the_environment_budget_is_spent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("shared.jsonld.contexts.MAX_CACHED_ENTRIES", 20)
+    env = _env()
+    doc = _doc({"@vocab": "https://example.org/v#"}, **{f"p{i}": f"v{i}" for i in range(100)})
+    first = engine.expand(copy.deepcopy(doc), env)
+    assert sum(len(i._by_vocab) + len(i._terms) for i in env._infos.values()) <= 20
+    assert engine.expand(copy.deepcopy(doc), env) == first
