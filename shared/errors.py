@@ -17,6 +17,8 @@ class SatchelError(Exception):
     """Base of every error raised by ``shared``; ``code`` is stable."""
 
     code: ClassVar[str] = "error"
+    # The HTTP status a service answers with when this error reaches it unhandled.
+    http_status: ClassVar[int] = 400
 
     def __init__(self, message: str, *, code: str | None = None, **details: Any) -> None:
         super().__init__(message)
@@ -74,6 +76,7 @@ class FetchError(SatchelError):
     """The guarded fetcher refused or could not complete a request."""
 
     code = "fetch.failed"
+    http_status = 422
 
 
 class ProofError(SatchelError):
@@ -104,3 +107,21 @@ class SchemaError(SatchelError):
     """A JSON Schema could not be applied."""
 
     code = "schema.unavailable"
+
+
+class ServiceError(SatchelError):
+    """A request to a service cannot be served (not found, forbidden, conflict, expired...).
+
+    ``status`` is the HTTP status; the code is the problem type's suffix.
+    """
+
+    code = "service.error"
+
+    def __init__(self, message: str, *, code: str, status: int = 400, **details: Any) -> None:
+        super().__init__(message, code=code, **details)
+        self.status = status
+
+
+def http_status_of(error: SatchelError) -> int:
+    """The HTTP status for ``error`` (a ServiceError's own, else its class default)."""
+    return error.status if isinstance(error, ServiceError) else error.http_status

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+import json
 import os
 import re
 import socket
@@ -42,6 +43,7 @@ from collections.abc import (
 )
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpcore
@@ -184,6 +186,24 @@ class FetchResult(msgspec.Struct, frozen=True, kw_only=True):
     body: bytes
     fetched_at: datetime
     from_cache: bool = False
+    cache_control: str | None = None
+
+
+def cache_lifetime(cache_control: str | None, default: float) -> float:
+    """Seconds a response may be reused: ``no-store``/``no-cache`` → 0, ``max-age`` caps it."""
+    if not cache_control:
+        return default
+    lifetime = default
+    for part in cache_control.lower().split(","):
+        name, _, value = part.strip().partition("=")
+        if name in ("no-store", "no-cache"):
+            return 0.0
+        if name == "max-age":
+            try:
+                lifetime = min(lifetime, max(0.0, float(int(value.strip().strip('"')))))
+            except ValueError:
+                return 0.0
+    return lifetime
 
 
 # --------------------------------------------------------------------------------------
@@ -425,7 +445,8 @@ class _CoreStream(httpx.AsyncByteStream):
 
 
 class _GuardedTransport(httpx.AsyncBaseTransport):
-    """httpx transport over an httpcore pool using :class:`_GuardedBackend` (GET only)."""
+    """httpx transport over an httpcore pool using :class:`_GuardedBackend` (GET, and POST
+    with an in-memory body)."""
 
     def __init__(
         self, policy: FetchPolicy, resolver: Resolver, ssl_context: ssl.SSLContext
@@ -451,6 +472,7 @@ class _GuardedTransport(httpx.AsyncBaseTransport):
                 target=request.url.raw_path,
             ),
             headers=request.headers.raw,
+            content=request.content if request.method == "POST" else None,
             extensions=request.extensions,
         )
         core_response = await self._pool.handle_async_request(core_request)
@@ -624,6 +646,71 @@ class Fetcher:
         self._cache_store(key, result)
         return result
 
+    async def post(
+        self,
+        url: str,
+        body: bytes,
+        *,
+        content_type: str,
+        accept: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        any_status: bool = False,
+    ) -> FetchResult:
+        """POST ``body`` to ``url`` under the policy: same checks and limits as :meth:`get`.
+
+        Never cached; a redirect is refused (a POST is not replayed elsewhere). With
+        ``any_status`` a non-2xx answer is returned (its body may explain the error,
+        e.g. an OAuth error response) instead of raising.
+        """
+        if len(body) > self._policy.max_bytes:
+            raise FetchError(
+                f"the request body is {len(body)} bytes, more than {self._policy.max_bytes}",
+                code="fetch.too-large",
+                url=url,
+            )
+        try:
+            async with asyncio.timeout(self._policy.timeout):
+                routed = self._policy.route(url)
+                current = _parse_url(routed, code="fetch.invalid-url")
+                self._check_url(current, str(current))
+                response = await self._send(
+                    current,
+                    accept,
+                    method="POST",
+                    body=body,
+                    headers={**(headers or {}), "Content-Type": content_type},
+                )
+                try:
+                    if response.status_code in _REDIRECT_STATUSES:
+                        raise FetchError(
+                            f"{url} answered a POST with a redirect, which is not followed",
+                            code="fetch.redirect-refused",
+                            url=url,
+                            status=response.status_code,
+                        )
+                    result = await self._finish(current, response, any_status=any_status)
+                finally:
+                    await response.aclose()
+        except TimeoutError as exc:
+            raise FetchError(
+                f"posting to {url} took longer than {self._policy.timeout} s",
+                code="fetch.timeout",
+                url=url,
+            ) from exc
+        return msgspec.structs.replace(result, url=url) if routed != url else result
+
+    async def post_json(self, url: str, payload: Any) -> FetchResult:
+        """POST ``payload`` as JSON to ``url`` under the policy and return the 2xx response.
+
+        For callbacks such as webhooks: the same URL and address checks as :meth:`get`, one
+        deadline, a capped response body; redirects are refused (a POST is never replayed
+        to another host) and nothing is cached. Raises :class:`FetchError`.
+        """
+        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        return await self.post(
+            url, body, content_type="application/json", accept="application/json"
+        )
+
     # -- cache ---------------------------------------------------------------------------
 
     def _cache_lookup(self, key: tuple[str, str | None]) -> FetchResult | None:
@@ -637,9 +724,11 @@ class Fetcher:
         return msgspec.structs.replace(entry.result, from_cache=True)
 
     def _cache_store(self, key: tuple[str, str | None], result: FetchResult) -> None:
-        if self._cache_ttl <= 0 or self._cache_max <= 0:
+        lifetime = cache_lifetime(result.cache_control, self._cache_ttl)
+        if lifetime <= 0 or self._cache_max <= 0:
+            self._cache.pop(key, None)
             return
-        self._cache[key] = _CacheEntry(self._clock() + self._cache_ttl, result)
+        self._cache[key] = _CacheEntry(self._clock() + lifetime, result)
         self._cache.move_to_end(key)
         while len(self._cache) > self._cache_max:
             self._cache.popitem(last=False)
@@ -715,12 +804,22 @@ class Fetcher:
                     )
             current = target
 
-    async def _send(self, url: httpx.URL, accept: str | None) -> httpx.Response:
+    async def _send(
+        self,
+        url: httpx.URL,
+        accept: str | None,
+        *,
+        method: str = "GET",
+        body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
         timeout = self._policy.timeout
         request = httpx.Request(
-            "GET",
+            method,
             url,
+            content=body,
             headers={
+                **(headers or {}),
                 "Accept": accept or "*/*",
                 "Accept-Encoding": "gzip",
                 "User-Agent": _USER_AGENT,
@@ -732,9 +831,11 @@ class Fetcher:
         with _map_transport_errors(url):
             return await self._get_transport().handle_async_request(request)
 
-    async def _finish(self, url: httpx.URL, response: httpx.Response) -> FetchResult:
+    async def _finish(
+        self, url: httpx.URL, response: httpx.Response, *, any_status: bool = False
+    ) -> FetchResult:
         status = response.status_code
-        if not 200 <= status < 300:
+        if not any_status and not 200 <= status < 300:
             raise FetchError(
                 f"{url} answered HTTP {status}",
                 code="fetch.http-status",
@@ -782,6 +883,7 @@ class Fetcher:
             content_type=response.headers.get("content-type"),
             body=gunzip.finish() if gunzip is not None else bytes(body),
             fetched_at=datetime.now(UTC),
+            cache_control=response.headers.get("cache-control"),
         )
 
 

@@ -1,6 +1,7 @@
 """A tiny real HTTP(S) server on 127.0.0.1 for network tests (no mocks of the network).
 
-Routes map a path (query ignored) to a :class:`Route`; unknown paths answer 404. The server
+Routes map a path (query ignored) to a :class:`Route` for GET and POST (POST bodies are
+recorded); unknown paths answer 404. The server
 counts accepted TCP connections and records every request, so tests can prove that a
 refused fetch never opened a socket.
 """
@@ -35,6 +36,7 @@ class RecordedRequest:
     method: str
     path: str
     headers: dict[str, str]
+    body: bytes = b""
 
 
 class _Server(ThreadingHTTPServer):
@@ -69,10 +71,19 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
+        self._answer("GET", b"")
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self._answer("POST", self.rfile.read(min(length, 1 << 20)))
+
+    def _answer(self, method: str, body: bytes) -> None:
         owner = self.server.owner
         path = urlsplit(self.path).path
         owner._record(
-            RecordedRequest("GET", self.path, {k.lower(): v for k, v in self.headers.items()})
+            RecordedRequest(
+                method, self.path, {k.lower(): v for k, v in self.headers.items()}, body
+            )
         )
         route = owner.routes.get(path, Route(status=404, body=b"not found"))
         if route.delay and owner._stopping.wait(route.delay):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from shared.did import ResolveContext
@@ -25,7 +25,10 @@ if TYPE_CHECKING:  # httpx is imported only when a status list is fetched
 
 State = Literal["clear", "set", "message", "unavailable", "unsupported"]
 
-_ACCEPT = "application/vc+ld+json, application/vc, application/ld+json, application/json;q=0.9"
+_ACCEPT = (
+    "application/vc+ld+json, application/vc, application/ld+json, application/vc+jwt, "
+    "application/json;q=0.9"
+)
 
 
 @dataclass
@@ -45,27 +48,47 @@ class StatusOutcome:
     warnings: list[str] = field(default_factory=list)
 
 
-ListVerifier = Callable[[dict[str, Any], str | None, "StatusContext"], Awaitable[None]]
+@dataclass
+class FetchedList:
+    """A status list credential as fetched: the document and how it arrived."""
+
+    document: dict[str, Any]
+    fetched_at: datetime
+    from_cache: bool
+    # Set when the list came as a JWT whose signature was verified: the signer's DID.
+    jwt_signer: str | None = None
 
 
-async def verify_status_list_credential(
-    list_doc: dict[str, Any], issuer_id: str | None, ctx: StatusContext
-) -> None:
-    """Check a status list credential's proof, issuer and validity; raise ``StatusError``."""
+ListVerifier = Callable[[FetchedList, str | None, "StatusContext"], Awaitable[None]]
+
+
+async def _list_signers(fetched: FetchedList, ctx: StatusContext) -> list[str | None]:
+    if fetched.jwt_signer is not None:
+        return [fetched.jwt_signer]
     try:
         outcomes = await verify_proofs(
-            list_doc, purpose="assertionMethod", ctx=ctx.resolve, policy=ctx.proof_policy
+            fetched.document, purpose="assertionMethod", ctx=ctx.resolve, policy=ctx.proof_policy
         )
     except SatchelError as exc:
         raise StatusError(f"the status list has no usable proof ({exc.message})") from exc
-    list_issuer = id_of(list_doc.get("issuer"))
     for outcome in outcomes:
         if outcome.error is not None:
             raise StatusError(f"the status list's signature is not valid ({outcome.error.message})")
-        if outcome.controller != list_issuer:
+    return [outcome.controller for outcome in outcomes]
+
+
+async def verify_status_list_credential(
+    fetched: FetchedList, issuer_id: str | None, ctx: StatusContext
+) -> None:
+    """Check a status list credential's proof (Data Integrity or JWT), issuer and validity
+    (with the same clock skew as credentials); raise ``StatusError``."""
+    list_doc = fetched.document
+    list_issuer = id_of(list_doc.get("issuer"))
+    for signer in await _list_signers(fetched, ctx):
+        if signer != list_issuer:
             raise StatusError(
-                f"the status list was signed with a key of {outcome.controller}, "
-                f"not of its issuer {list_issuer}"
+                f"the status list was signed with a key of {signer}, not of its issuer "
+                f"{list_issuer}"
             )
     if list_issuer != issuer_id:
         raise StatusError(
@@ -77,12 +100,12 @@ async def verify_status_list_credential(
         for name in ("validFrom", "issuanceDate"):
             if name in list_doc:
                 start = parse_datetime(list_doc[name], field=f"status list {name}")
-                if start > now:
+                if start - ctx.clock_skew > now:
                     raise StatusError(f"the status list is not valid before {iso(start)}")
         for name in ("validUntil", "expirationDate"):
             if name in list_doc:
                 end = parse_datetime(list_doc[name], field=f"status list {name}")
-                if end < now:
+                if end + ctx.clock_skew < now:
                     raise StatusError(f"the status list expired at {iso(end)}")
     except StatusError:
         raise
@@ -99,6 +122,7 @@ class StatusContext:
     resolve: ResolveContext = field(default_factory=ResolveContext)
     proof_policy: ProofPolicy = field(default_factory=ProofPolicy)
     verify_list: ListVerifier = verify_status_list_credential
+    clock_skew: timedelta = timedelta(minutes=5)
 
 
 StatusChecker = Callable[[dict[str, Any], dict[str, Any], StatusContext], Awaitable[StatusOutcome]]
@@ -109,21 +133,39 @@ def credential_issuer(document: dict[str, Any]) -> str | None:
     return id_of(document.get("issuer"))
 
 
-async def fetch_list_credential(
-    url: str, ctx: StatusContext
-) -> tuple[dict[str, Any], datetime, bool]:
-    """Fetch and parse a status list credential: ``(document, fetched_at, from_cache)``."""
+async def fetch_json(url: str, ctx: StatusContext, what: str) -> tuple[Any, datetime, bool]:
+    """Fetch ``url`` through the guarded fetcher and parse JSON (or return JWT text)."""
     try:
         result = await ctx.fetcher.get(url, accept=_ACCEPT)
     except SatchelError as exc:
-        raise StatusError(f"the status list could not be fetched ({exc.message})") from exc
+        raise StatusError(f"the {what} could not be fetched ({exc.message})") from exc
+    text = result.body.decode("utf-8", errors="replace").strip()
+    if text.count(".") == 2 and text[:1] not in "{[":
+        return text, result.fetched_at, result.from_cache
     try:
         doc = json.loads(result.body)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise StatusError("the status list is not JSON") from exc
+        raise StatusError(f"the {what} is not JSON") from exc
+    return doc, result.fetched_at, result.from_cache
+
+
+async def fetch_list_credential(url: str, ctx: StatusContext) -> FetchedList:
+    """Fetch a status list credential (JSON-LD, or a JWT whose signature is checked here)."""
+    doc, fetched_at, from_cache = await fetch_json(url, ctx, "status list")
+    signer: str | None = None
+    if isinstance(doc, str):
+        from shared.jose import verify_jwt
+
+        try:
+            verified = await verify_jwt(doc, ctx.resolve)
+        except SatchelError as exc:
+            raise StatusError(f"the status list JWT is not valid ({exc.message})") from exc
+        if verified.kind != "credential":
+            raise StatusError("the status list JWT holds a presentation, not a credential")
+        doc, signer = verified.document, verified.issuer
     if not isinstance(doc, dict):
         raise StatusError("the status list is not a JSON object")
-    return doc, result.fetched_at, result.from_cache
+    return FetchedList(doc, fetched_at, from_cache, signer)
 
 
 def _unsupported(entry: Any) -> StatusOutcome:
@@ -157,11 +199,13 @@ async def check_credential_status(
 
 def _registry() -> dict[str, StatusChecker]:
     from shared.status.bitstring import check_bitstring_entry
+    from shared.status.onedtech import check_1edtech_revocation_list
     from shared.status.statuslist2021 import check_statuslist2021_entry
 
     return {
         "BitstringStatusListEntry": check_bitstring_entry,
         "StatusList2021Entry": check_statuslist2021_entry,
+        "1EdTechRevocationList": check_1edtech_revocation_list,
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import gzip
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +39,19 @@ class ListFormat:
     subject_type: str
     multibase: bool
     supports_size: bool
+    # The @context of a list credential of this format (its data model comes with it).
+    list_contexts: tuple[str, ...] = ()
+    # The context a credential must add to use this entry type: by data model (first context).
+    entry_contexts: tuple[tuple[str, str], ...] = ()
 
+    def entry_context_for(self, first_context: str) -> str | None:
+        """The context a credential whose first context is ``first_context`` needs, if any."""
+        return dict(self.entry_contexts).get(first_context)
+
+
+VC_V1 = "https://www.w3.org/2018/credentials/v1"
+VC_V2 = "https://www.w3.org/ns/credentials/v2"
+STATUS_V1 = "https://www.w3.org/ns/credentials/status/v1"
 
 BITSTRING = ListFormat(
     entry_type="BitstringStatusListEntry",
@@ -46,6 +59,8 @@ BITSTRING = ListFormat(
     subject_type="BitstringStatusList",
     multibase=True,
     supports_size=True,
+    list_contexts=(VC_V2,),
+    entry_contexts=((VC_V1, STATUS_V1),),
 )
 
 
@@ -91,6 +106,44 @@ def read_value(bits: bytes, index: int, size: int = 1) -> int:
     for bit in range(index * size, index * size + size):
         value = (value << 1) | ((bits[bit // 8] >> (7 - bit % 8)) & 1)
     return value
+
+
+def new_list(entries: int = MIN_ENTRIES, size: int = 1) -> bytearray:
+    """An all-zero bitstring of ``entries`` entries of ``size`` bits (at least the minimum)."""
+    if entries < MIN_ENTRIES:
+        raise StatusError(
+            f"a status list needs at least {MIN_ENTRIES} entries (asked for {entries})",
+            code="status.list-too-short",
+        )
+    if not 1 <= size <= 64:
+        raise StatusError(f"statusSize {size} is not between 1 and 64", code="status.bad-size")
+    return bytearray((entries * size + 7) // 8)
+
+
+def write_value(bits: bytearray, index: int, value: int, size: int = 1) -> None:
+    """Set the ``size``-bit entry ``index`` to ``value`` (most significant bit first)."""
+    entries = len(bits) * 8 // size
+    if not 0 <= index < entries:
+        raise StatusError(f"index {index} is outside the status list ({entries} entries)")
+    if not 0 <= value < (1 << size):
+        raise StatusError(f"value {value} does not fit in {size} bits")
+    for offset in range(size):
+        bit = index * size + offset
+        mask = 1 << (7 - bit % 8)
+        if (value >> (size - 1 - offset)) & 1:
+            bits[bit // 8] |= mask
+        else:
+            bits[bit // 8] &= ~mask & 0xFF
+
+
+def encode_list(bits: bytes, *, multibase: bool = True) -> str:
+    """The ``encodedList`` of ``bits``: GZIP, base64url without padding, ``u`` prefix.
+
+    ``multibase=False`` gives StatusList2021's plain base64url form. The GZIP header
+    carries no timestamp, so equal lists encode to equal text.
+    """
+    packed = base64.urlsafe_b64encode(gzip.compress(bytes(bits), mtime=0)).decode("ascii")
+    return ("u" if multibase else "") + packed.rstrip("=")
 
 
 def _types(value: Any) -> list[Any]:
@@ -176,8 +229,10 @@ async def check_list_entry(
         if not isinstance(url, str) or not url:
             raise StatusError("the entry has no statusListCredential URL")
         outcome.list_url = url
-        list_doc, outcome.fetched_at, outcome.from_cache = await fetch_list_credential(url, ctx)
-        await ctx.verify_list(list_doc, credential_issuer(document), ctx)
+        fetched = await fetch_list_credential(url, ctx)
+        outcome.fetched_at, outcome.from_cache = fetched.fetched_at, fetched.from_cache
+        await ctx.verify_list(fetched, credential_issuer(document), ctx)
+        list_doc = fetched.document
         subject = _check_list(list_doc, purpose, fmt)
         bits = decode_list(subject.get("encodedList"), multibase=fmt.multibase)
         value = read_value(bits, index, size)
@@ -208,7 +263,7 @@ async def check_list_entry(
         outcome.message = word.upper()
     else:
         outcome.state = "clear"
-        outcome.message = f"not {'revoked' if purpose == 'revocation' else purpose}"
+        outcome.message = f"not {_SET_WORDS.get(purpose, purpose)}"
     return outcome
 
 
@@ -217,3 +272,47 @@ async def check_bitstring_entry(
 ) -> StatusOutcome:
     """Check a ``BitstringStatusListEntry``."""
     return await check_list_entry(entry, document, ctx, BITSTRING)
+
+
+def status_entry(
+    list_url: str, index: int, purpose: str, fmt: ListFormat = BITSTRING
+) -> dict[str, Any]:
+    """The ``credentialStatus`` entry pointing at entry ``index`` of the list at ``list_url``."""
+    if index < 0:
+        raise StatusError(f"index {index} is negative")
+    return {
+        "id": f"{list_url}#{index}",
+        "type": fmt.entry_type,
+        "statusPurpose": purpose,
+        "statusListIndex": str(index),
+        "statusListCredential": list_url,
+    }
+
+
+def status_list_credential(
+    list_url: str,
+    issuer: str,
+    purpose: str,
+    bits: bytes,
+    valid_from: str,
+    fmt: ListFormat = BITSTRING,
+) -> dict[str, Any]:
+    """The unsigned status list credential of ``bits`` (to be signed by ``issuer``)."""
+    if len(bits) * 8 < MIN_ENTRIES:
+        raise StatusError(
+            f"a status list needs at least {MIN_ENTRIES} entries", code="status.list-too-short"
+        )
+    v1 = fmt.list_contexts[:1] == (VC_V1,)
+    return {
+        "@context": list(fmt.list_contexts),
+        "id": list_url,
+        "type": ["VerifiableCredential", fmt.credential_type],
+        "issuer": issuer,
+        "issuanceDate" if v1 else "validFrom": valid_from,
+        "credentialSubject": {
+            "id": f"{list_url}#list",
+            "type": fmt.subject_type,
+            "statusPurpose": purpose,
+            "encodedList": encode_list(bits, multibase=fmt.multibase),
+        },
+    }

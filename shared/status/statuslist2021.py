@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from shared.status import StatusContext, StatusOutcome
-from shared.status.bitstring import ListFormat, check_list_entry
+from shared.status.bitstring import VC_V1, VC_V2, ListFormat, check_list_entry
+
+SL2021_CONTEXT = "https://w3id.org/vc/status-list/2021/v1"
 
 STATUS_LIST_2021 = ListFormat(
     entry_type="StatusList2021Entry",
@@ -17,6 +19,8 @@ STATUS_LIST_2021 = ListFormat(
     subject_type="StatusList2021",
     multibase=False,
     supports_size=False,
+    list_contexts=(VC_V1, SL2021_CONTEXT),
+    entry_contexts=((VC_V1, SL2021_CONTEXT), (VC_V2, SL2021_CONTEXT)),
 )
 
 

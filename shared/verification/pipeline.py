@@ -20,12 +20,15 @@ from shared.proofs import ProofOutcome, ProofPolicy, verify_proofs
 from shared.schema import validate_credential_schemas
 from shared.shapes import as_list, id_of
 from shared.status import StatusContext, StatusOutcome, check_credential_status
+from shared.verification import clr, openbadges
+from shared.verification.binding import holder_binding_check
 from shared.verification.dates import iso, parse_datetime
 from shared.verification.parse import InputLimits, depth_of, looks_like_jwt
 from shared.verification.report import (
     CheckResult,
     Summary,
     VerificationReport,
+    compute_outcome,
     compute_verified,
     failed,
     from_error,
@@ -33,6 +36,7 @@ from shared.verification.report import (
     skipped,
     warning,
 )
+from shared.verification.trust import TrustList, trust_checks
 
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
@@ -54,6 +58,16 @@ class VerifyOptions:
     resolve: ResolveContext = field(default_factory=ResolveContext)
     # Treat a status that could not be checked as a warning instead of a failure.
     accept_unknown_status: bool = False
+    # The email the credential is expected to be issued to (Open Badges identityHash).
+    recipient_email: str | None = None
+    # Issuers the verifying party recognises (advice: an unknown issuer is a warning).
+    trust_lists: list[TrustList] = field(default_factory=list)
+    # How deep credentials may nest (presentation → CLR → credential → endorsement).
+    max_nesting: int = 4
+
+
+# A verified item: its report and, when it could be read, the credential/presentation itself.
+Verified = tuple[VerificationReport, dict[str, Any] | None]
 
 
 def _types(document: dict[str, Any]) -> list[str]:
@@ -78,6 +92,7 @@ def summarize(document: dict[str, Any]) -> Summary:
     achievement = first.get("achievement") if isinstance(first, dict) else None
     return Summary(
         types=_types(document),
+        name=_name_of(document),
         issuer_id=id_of(document.get("issuer")),
         issuer_name=_name_of(document.get("issuer")),
         holder=id_of(document.get("holder")),
@@ -86,6 +101,11 @@ def summarize(document: dict[str, Any]) -> Summary:
         achievement_name=_name_of(achievement),
         valid_from=document.get("validFrom") or document.get("issuanceDate"),
         valid_until=document.get("validUntil") or document.get("expirationDate"),
+        bundle=(
+            ("learner-assembled" if clr.is_learner_assembled(document) else "issuer-assembled")
+            if openbadges.is_clr(document)
+            else None
+        ),
     )
 
 
@@ -300,19 +320,126 @@ async def _ldp_checks(
 
 
 async def _verify_ldp_credential(
-    document: dict[str, Any], options: VerifyOptions, label: str | None
+    document: dict[str, Any], options: VerifyOptions, label: str | None, depth: int
 ) -> VerificationReport:
     checks, _, fmt = await _ldp_checks(document, "credential", options)
     checks.extend(_date_checks(document, options))
-    checks.extend(await _credential_rule_checks(document, options))
-    return _report("credential", fmt, checks, [], document, label, options)
+    rule_checks, nested = await _credential_rule_checks(document, options, depth)
+    checks.extend(rule_checks)
+    return _report("credential", fmt, checks, nested, document, label, options)
 
 
 async def _credential_rule_checks(
-    document: dict[str, Any], options: VerifyOptions
-) -> list[CheckResult]:
-    """Checks on a credential's content: status (revocation/suspension) and JSON Schema."""
-    return [*await _status_checks(document, options), *_schema_checks(document)]
+    document: dict[str, Any], options: VerifyOptions, depth: int
+) -> tuple[list[CheckResult], list[VerificationReport]]:
+    """Checks on a credential's content and the credentials nested in it.
+
+    Open Badges / CLR structure and recipient, status (revocation/suspension), JSON
+    Schema, issuer trust, endorsements (advisory nested reports) and, for a CLR, every
+    bundled credential (required nested reports) with its subject and associations.
+    """
+    checks = [
+        *openbadges.context_order_checks(document),
+        *openbadges.subject_checks(document),
+        *openbadges.recipient_checks(document, options.recipient_email),
+        *await _status_checks(document, options),
+        *_schema_checks(document),
+        *trust_checks(id_of(document.get("issuer")), options.trust_lists),
+        *openbadges.refresh_service_checks(document),
+    ]
+    nested: list[VerificationReport] = []
+    endorsement_checks, endorsements = await _endorsements(document, options, depth)
+    checks.extend(endorsement_checks)
+    if openbadges.is_clr(document):
+        clr_checks, bundled = await _clr_credentials(document, options, depth)
+        checks.extend(clr_checks)
+        nested.extend(bundled)
+    nested.extend(endorsements)
+    return checks, nested
+
+
+async def _endorsements(
+    document: dict[str, Any], options: VerifyOptions, depth: int
+) -> tuple[list[CheckResult], list[VerificationReport]]:
+    items = openbadges.endorsement_items(document)
+    if not items:
+        return [], []
+    reports: list[VerificationReport] = []
+    for path, item in items:
+        report, _ = await _verify_nested(item, options, path, depth, role="endorsement")
+        reports.append(report)
+    good = sum(r.verified for r in reports)
+    if good == len(reports):
+        return [passed("endorsements", f"All {good} endorsements verified.")], reports
+    return [
+        warning(
+            "endorsements",
+            f"{len(reports) - good} of {len(reports)} endorsements could not be verified; "
+            "they are shown but do not count.",
+        )
+    ], reports
+
+
+async def _clr_credentials(
+    document: dict[str, Any], options: VerifyOptions, depth: int
+) -> tuple[list[CheckResult], list[VerificationReport]]:
+    items = clr.nested_items(document)
+    if len(items) > options.limits.max_credentials:
+        raise InputError(
+            f"The CLR holds {len(items)} credentials; the limit is "
+            f"{options.limits.max_credentials}.",
+            code="input.too-many-credentials",
+        )
+    checks = clr.bundle_checks(document)
+    if not items:
+        checks.append(
+            failed("clr-credentials", "The CLR bundles no credentials.", code="clr.empty")
+        )
+        return checks, []
+    reports: list[VerificationReport] = []
+    documents: list[dict[str, Any]] = []
+    for i, item in enumerate(items):
+        label = f"credentialSubject.verifiableCredential[{i}]"
+        report, nested_doc = await _verify_nested(item, options, label, depth, "clr-credential")
+        if nested_doc is not None:
+            documents.append(nested_doc)
+            report.checks.append(clr.subject_match_check(document, nested_doc))
+        reports.append(report)
+    good = sum(r.verified for r in reports)
+    if good == len(reports):
+        checks.append(
+            passed("clr-credentials", f"All {good} bundled credentials verified on their own.")
+        )
+    else:
+        checks.append(
+            failed(
+                "clr-credentials",
+                f"{len(reports) - good} of {len(reports)} bundled credentials did not verify.",
+                code="clr.nested-failed",
+            )
+        )
+    checks.extend(clr.association_checks(document, documents))
+    return checks, reports
+
+
+async def _verify_nested(
+    item: Any, options: VerifyOptions, label: str, depth: int, role: str
+) -> Verified:
+    """Verify a credential nested one level deeper (refused past ``max_nesting``)."""
+    if depth + 1 > options.max_nesting:
+        report = _unusable(
+            InputError(
+                f"Nested more than {options.max_nesting} levels deep; not verified.",
+                code="input.too-deep",
+            ),
+            label,
+            options,
+        )
+        report.role = role
+        return report, None
+    report, document = await _verify_any(item, options, label, "credential", depth + 1)
+    report.role = role
+    return report, document
 
 
 async def _status_checks(document: dict[str, Any], options: VerifyOptions) -> list[CheckResult]:
@@ -323,6 +450,7 @@ async def _status_checks(document: dict[str, Any], options: VerifyOptions) -> li
         now=options.now,
         resolve=options.resolve,
         proof_policy=options.proof_policy,
+        clock_skew=options.clock_skew,
     )
     outcomes = await check_credential_status(document, ctx)
     return [_status_check(o, options) for o in outcomes]
@@ -381,8 +509,9 @@ def _report(
     label: str | None,
     options: VerifyOptions,
 ) -> VerificationReport:
+    verified = compute_verified(checks, nested)
     return VerificationReport(
-        verified=compute_verified(checks, nested),
+        verified=verified,
         kind=kind,  # type: ignore[arg-type]
         format=fmt,
         checks=checks,
@@ -390,12 +519,13 @@ def _report(
         nested=nested,
         label=label,
         checked_at=iso(options.now()),
+        outcome=compute_outcome(verified, checks, nested),
     )
 
 
 async def _verify_jwt(
-    token: str, options: VerifyOptions, label: str | None, expect: str | None
-) -> VerificationReport:
+    token: str, options: VerifyOptions, label: str | None, expect: str | None, depth: int
+) -> Verified:
     from shared.jose import verify_jwt
 
     try:
@@ -414,7 +544,7 @@ async def _verify_jwt(
             checks=failures,
             label=label,
             checked_at=iso(options.now()),
-        )
+        ), None
     document = result.document
     kind = result.kind
     checks: list[CheckResult] = []
@@ -441,7 +571,8 @@ async def _verify_jwt(
     if kind == "credential":
         checks.extend(_date_checks(document, options))
         checks.extend(_jwt_time_checks(result.not_before, result.expires, options))
-        checks.extend(await _credential_rule_checks(document, options))
+        rule_checks, nested = await _credential_rule_checks(document, options, depth)
+        checks.extend(rule_checks)
     else:
         checks.extend(
             _presentation_checks(
@@ -451,9 +582,9 @@ async def _verify_jwt(
                 jwt_aud=result.claims.get("aud"),
             )
         )
-        nested = await _nested_credentials(document, options)
+        nested = await _nested_credentials(document, options, depth)
     fmt = f"jwt ({result.format})"
-    return _report(kind, fmt, checks, nested, document, label, options)
+    return _report(kind, fmt, checks, nested, document, label, options), document
 
 
 def _jwt_time_checks(
@@ -521,7 +652,7 @@ def _presentation_checks(
 
 
 async def _nested_credentials(
-    document: dict[str, Any], options: VerifyOptions
+    document: dict[str, Any], options: VerifyOptions, depth: int
 ) -> list[VerificationReport]:
     items = as_list(document.get("verifiableCredential"))
     if len(items) > options.limits.max_credentials:
@@ -530,15 +661,19 @@ async def _nested_credentials(
             f"{options.limits.max_credentials}.",
             code="input.too-many-credentials",
         )
+    holder = id_of(document.get("holder"))
     reports: list[VerificationReport] = []
     for i, item in enumerate(items):
         label = f"verifiableCredential[{i}]"
-        reports.append(await _verify_any(item, options, label, expect="credential"))
+        report, credential = await _verify_nested(item, options, label, depth, "credential")
+        if credential is not None:
+            report.checks.append(holder_binding_check(credential, holder))
+        reports.append(report)
     return reports
 
 
 async def _verify_ldp_presentation(
-    document: dict[str, Any], options: VerifyOptions, label: str | None
+    document: dict[str, Any], options: VerifyOptions, label: str | None, depth: int
 ) -> VerificationReport:
     checks, outcomes, fmt = await _ldp_checks(document, "presentation", options)
     challenge = next((o.challenge for o in outcomes if o.challenge is not None), None)
@@ -546,23 +681,27 @@ async def _verify_ldp_presentation(
     checks.extend(
         _presentation_checks(document, options, proof_challenge=challenge, proof_domain=domain)
     )
-    nested = await _nested_credentials(document, options)
+    nested = await _nested_credentials(document, options, depth)
     return _report("presentation", fmt, checks, nested, document, label, options)
 
 
 async def _verify_any(
-    item: Any, options: VerifyOptions, label: str | None, expect: str | None = None
-) -> VerificationReport:
+    item: Any,
+    options: VerifyOptions,
+    label: str | None,
+    expect: str | None = None,
+    depth: int = 0,
+) -> Verified:
     if isinstance(item, str):
         if looks_like_jwt(item):
-            return await _verify_jwt(item.strip(), options, label, expect)
+            return await _verify_jwt(item.strip(), options, label, expect, depth)
         return _unusable(
             InputError("A string that is not a JWT.", code="input.not-jwt"), label, options
-        )
+        ), None
     if not isinstance(item, dict):
         return _unusable(
             InputError("Expected a JSON object or a JWT.", code="input.not-object"), label, options
-        )
+        ), None
     if "EnvelopedVerifiableCredential" in _types(
         item
     ) or "EnvelopedVerifiablePresentation" in _types(item):
@@ -575,15 +714,15 @@ async def _verify_any(
                 ),
                 label,
                 options,
-            )
-        return await _verify_jwt(token, options, label, expect)
+            ), None
+        return await _verify_jwt(token, options, label, expect, depth)
     try:
         depth_of(item, options.limits.max_depth)
     except InputError as exc:
-        return _unusable(exc, label, options)
+        return _unusable(exc, label, options), None
     if "VerifiablePresentation" in _types(item):
-        return await _verify_ldp_presentation(item, options, label)
-    return await _verify_ldp_credential(item, options, label)
+        return await _verify_ldp_presentation(item, options, label, depth), item
+    return await _verify_ldp_credential(item, options, label, depth), item
 
 
 def _unwrap_envelope(item: dict[str, Any]) -> str | None:
@@ -629,6 +768,7 @@ async def verify(
     if domain is not None:
         options.domain = domain
     try:
-        return await _verify_any(document, options, None)
+        report, _ = await _verify_any(document, options, None)
+        return report
     except SatchelError as exc:
         return _unusable(exc, None, options)

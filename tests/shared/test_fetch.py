@@ -20,6 +20,7 @@ from shared.fetch import (
     Fetcher,
     FetchPolicy,
     bounded_gunzip,
+    cache_lifetime,
     default_fetcher,
     is_forbidden_address,
     parse_ip_literal,
@@ -376,6 +377,26 @@ async def test_cache_is_keyed_by_accept_and_bounded(loopback_server: LoopbackSer
         await fetcher.get(loopback_server.url("/c"))  # evicts the least recently used
         assert (await fetcher.get(loopback_server.url("/c"))).from_cache is True
         assert (await fetcher.get(loopback_server.url("/a"))).from_cache is False
+
+
+async def test_cache_follows_cache_control(loopback_server: LoopbackServer) -> None:
+    loopback_server.routes["/fresh"] = Route(headers={"Cache-Control": "no-cache"}, body=OK_BODY)
+    loopback_server.routes["/short"] = Route(headers={"Cache-Control": "max-age=10"}, body=OK_BODY)
+    now = [1000.0]
+    async with Fetcher(allow(loopback_server), cache_ttl=300, clock=lambda: now[0]) as fetcher:
+        for _ in range(2):
+            assert (await fetcher.get(loopback_server.url("/fresh"))).from_cache is False
+        assert len(loopback_server.requests) == 2
+        await fetcher.get(loopback_server.url("/short"))
+        now[0] += 5
+        assert (await fetcher.get(loopback_server.url("/short"))).from_cache is True
+        now[0] += 6  # 11 s: past max-age although the fetcher's own TTL is 300 s
+        assert (await fetcher.get(loopback_server.url("/short"))).from_cache is False
+    assert cache_lifetime("public, max-age=60", 300) == 60
+    assert cache_lifetime("max-age=600", 300) == 300
+    assert cache_lifetime("no-store", 300) == 0
+    assert cache_lifetime("max-age=soon", 300) == 0
+    assert cache_lifetime(None, 300) == 300
 
 
 async def test_errors_are_not_cached(loopback_server: LoopbackServer) -> None:

@@ -165,8 +165,8 @@ EDTECH_CASES: list[tuple[str, bool, set[str]]] = [
     (_OB + "simple-eddsa-2022.json", True, set()),
     (_OB + "simple_v1.json", True, set()),
     (_OB + "endorsement-valid.json", True, set()),
-    # 1EdTechRevocationList is not supported, so its status cannot be checked.
-    (_OB + "complete.json", True, {"status"}),
+    # Its 1EdTechRevocationList lives at 1edtech.edu, not served here: "could not be checked".
+    (_OB + "complete.json", True, {"status.revocation"}),
     (_OB + "simple-err-expired.json", True, {"valid-until"}),
     (_OB + "simple-err-issued.json", True, {"valid-from"}),
     (_OB + "simple-err-type.json", False, set()),
@@ -226,3 +226,19 @@ async def test_unsigned_samples_are_not_verified() -> None:
     for name in (_OB + "simple-noproof.json", _CLR + "simple-noproof.json"):
         report = await verify(_load(name), options=_options())
         assert not report.verified
+
+
+@pytest.mark.parametrize(
+    "name", ["credential-status-revoked.json", "credential-status-revoked-blank-nodes.json"]
+)
+async def test_1edtech_bitstring_revoked(name: str, routed: ResolveContext) -> None:
+    """The 1EdTech validator's revoked set: its list (served from loopback) marks index 23."""
+    doc = _load(_OB + "bit-string-list/" + name)
+    report = await verify(doc, options=_options(resolve=routed, proof_policy=LENIENT))
+    check = report.check("status.revocation")
+    assert check is not None and check.code == "status.revoked", check
+    assert report.outcome == "revoked" and not report.verified
+    clear = copy.deepcopy(doc)
+    clear["credentialStatus"]["statusListIndex"] = "22"
+    tampered = await verify(clear, options=_options(resolve=routed, proof_policy=LENIENT))
+    assert tampered.outcome == "invalid"  # editing the index breaks the signature
