@@ -244,6 +244,12 @@ class Case:
     stock: list[Doc]  # what the stock path verifies for the same work
 
 
+def _verifies_nested(clr: Doc) -> bool:
+    """Whether ``verify()`` on a CLR also verifies the credentials it bundles."""
+    report = asyncio.run(verify(clr))
+    return len(report.nested) >= len(clr["credentialSubject"]["verifiableCredential"])
+
+
 def _cases() -> list[Case]:
     one = _example()
     vp, vp_creds = _presentation(20)
@@ -253,7 +259,9 @@ def _cases() -> list[Case]:
     ]
     for n in (10, 30, 50):
         clr, badges = _clr(n)
-        cases.append(Case(f"CLR {n}: verify() on the CLR", [clr], {}, [clr]))
+        # The stock path does the same work: the CLR, plus each badge when verify() does so.
+        stock = [clr, *badges] if _verifies_nested(clr) else [clr]
+        cases.append(Case(f"CLR {n}: verify() on the CLR", [clr], {}, stock))
         cases.append(
             Case(f"CLR {n}: outer + each nested verified", [clr, *badges], {}, [clr, *badges])
         )
@@ -406,6 +414,11 @@ def run_bench(runs: int = 50) -> None:
         "fresh `satchel verify` <= 200 ms; 1,000 issuers < 200 MB"
     )
     cases = _cases()
+    if _verifies_nested(_clr(1)[0]):
+        print(
+            "verify() on a CLR verifies every bundled credential: the 'verify() on the CLR' rows "
+            "are the full CLR verification; 'outer + each nested' verifies the badges twice."
+        )
     engine.stats.clear()
     with asyncio.Runner() as runner:
         for title, cold in (("warm", False), ("cold (fresh caches before every run)", True)):
