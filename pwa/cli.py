@@ -89,8 +89,12 @@ async def _verify_command(args: argparse.Namespace) -> int:
     return EXIT_VERIFIED if report.verified else EXIT_NOT_VERIFIED
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``satchel``."""
+def build_parser(*, verify_only: bool = False) -> argparse.ArgumentParser:
+    """The argument parser of ``satchel``.
+
+    ``verify_only`` leaves out the other commands, whose option definitions import the
+    server and issuer modules: ``satchel verify`` starts without loading them.
+    """
     parser = argparse.ArgumentParser(
         prog="satchel", description="Satchel credential wallet and verifier"
     )
@@ -120,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="HOST:PORT",
         help="also fetch from this (e.g. local) host over http: status lists, did:web",
     )
+    if verify_only:
+        return parser
     s = sub.add_parser("serve", help="run the wallet, verifier, issuer and PWA")
     from pwa.serve import add_serve_arguments
 
@@ -134,7 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``satchel`` console script."""
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    args = build_parser(verify_only=words[:1] == ["verify"]).parse_args(words)
     if args.command == "verify":
         return asyncio.run(_verify_command(args))
     if args.command == "serve":

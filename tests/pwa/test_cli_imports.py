@@ -9,8 +9,11 @@ from pathlib import Path
 
 # httpx: only to fetch (did:web, status lists, URLs); jsonschema/referencing: only when a
 # credential names a credentialSchema; cbor2: only for ecdsa-sd-2023; litestar: the server;
-# rfc8785: only for the JCS suites.
-LAZY = ("httpx", "httpcore", "jsonschema", "referencing", "cbor2", "litestar", "rfc8785")
+# rfc8785: only for the JCS suites; the server and issuer modules: only for their commands.
+LAZY = (
+    *("httpx", "httpcore", "jsonschema", "referencing", "cbor2", "litestar", "rfc8785"),
+    *("issuer", "pwa.serve", "pwa.cli_issuer", "shared.service"),
+)
 
 
 def _loaded_after(code: str) -> list[str]:
