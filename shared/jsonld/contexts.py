@@ -16,29 +16,24 @@ The memo key holds everything the result depends on:
 * the :class:`Env` itself: document loader, base IRI and processing mode (each
   environment has its own memo).
 
-Context processing itself is pyld's (``_process_context``), so its checks
-(protected terms, keyword redefinition, ...) all apply; the loader decides what
-may be loaded (Satchel's never fetches).
+Context processing is :mod:`shared.jsonld.ctxproc` (pyld's algorithm and checks,
+without importing pyld); where it gives up (an error case, ``@import``) pyld's own
+``_process_context`` runs. The loader decides what may be loaded (Satchel's never
+fetches).
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-import re
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any, Final
 
-from pyld import jsonld
-from pyld.context_resolver import ContextResolver
-from pyld.iri_resolver import resolve
-
+from shared.jsonld.ctxproc import ContextProcessor, initial_context
+from shared.jsonld.iri import KEYWORDS, Unsupported, expand_iri, is_absolute_iri
 from shared.jsonld.lru import Lru
 
-KEYWORDS: Final = frozenset(jsonld.KEYWORDS)
-DEFAULT_BASE_IRI: Final = jsonld.DEFAULT_BASE_IRI
-_KEYWORD_LIKE: Final = re.compile(r"^@[a-zA-Z]+$")
-_ABSOLUTE: Final = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$")
+__all__ = ["KEYWORDS", "ContextInfo", "Env", "TermInfo", "Unsupported", "is_absolute_iri"]
 
 MAX_CONTEXTS: Final = 128  # processed contexts remembered per environment
 MAX_IRIS_PER_CONTEXT: Final = 512  # memoized IRI expansions per processed context and mode
@@ -49,11 +44,6 @@ MAX_INLINE_CONTEXT_CHARS: Final = 16_384  # larger inline contexts are processed
 _serials = itertools.count(1)
 
 Loader = Callable[..., dict[str, Any]]
-
-
-def is_absolute_iri(value: str) -> bool:
-    """pyld's notion of an absolute IRI (a scheme, a colon, no whitespace)."""
-    return _ABSOLUTE.match(value) is not None
 
 
 DROPPED, KEYWORD, PROPERTY = 0, 1, 2
@@ -237,40 +227,9 @@ class ContextInfo:
 
     def _expand(self, value: str, vocab: bool, relative: bool) -> str | None:
         """IRI expansion (JSON-LD 1.1 API section 5.2.2) exactly as pyld 3.3 does it."""
-        if value in KEYWORDS:
-            return value
-        if _KEYWORD_LIKE.match(value):
-            return None
-        mappings = self.mappings
-        if vocab and value in mappings:
-            mapping = mappings[value]
-            return None if mapping is None else mapping["@id"]
-        colon = value.find(":")
-        if colon > 0:
-            prefix, suffix = value.split(":", 1)
-            if prefix == "_" or suffix.startswith("//"):
-                return value
-            mapping = mappings.get(prefix)
-            if mapping and mapping["_prefix"]:
-                return mapping["@id"] + suffix  # type: ignore[no-any-return]
-            if is_absolute_iri(value):
-                return value
-        if vocab and self.vocab is not None:
-            return self.vocab + value
-        if vocab and "@vocab" in self.ctx:
-            raise TypeError("@vocab is null")  # pyld would fail the same way
         base = self.env.base if relative else None
-        if base is not None and self.has_base:
-            own = self.base
-            if own is not None:
-                resolved = own if is_absolute_iri(own) else resolve(own, base)
-                return resolve(value, resolved)  # type: ignore[no-any-return]
-            return value
-        if base == "":
-            return resolve(value, DEFAULT_BASE_IRI)  # type: ignore[no-any-return]
-        if base:
-            return resolve(value, base)  # type: ignore[no-any-return]
-        return value
+        result: str | None = expand_iri(self.ctx, value, vocab=vocab, base=base)
+        return result
 
 
 _MISSING: Final = object()
@@ -298,7 +257,8 @@ class Env:
         self.base = base
         self.processing_mode = processing_mode
         self._pin_of = pin_of or (lambda url: None)
-        self._processor = jsonld.JsonLdProcessor()
+        self._own = ContextProcessor(loader, base, processing_mode)
+        self.stats = {"own": 0, "pyld": 0}  # context processings, by who did them
         self._memo: Lru[Hashable, ContextInfo] = Lru(max_contexts)
         self._infos: Lru[int, ContextInfo] = Lru(max_contexts * 2)
         self._initial: ContextInfo | None = None
@@ -315,22 +275,10 @@ class Env:
             self._cached_entries = 1
         return True
 
-    def options(self) -> dict[str, Any]:
-        """pyld options for one operation (a fresh context resolver each time)."""
-        return {
-            "documentLoader": self.loader,
-            "base": self.base,
-            "processingMode": self.processing_mode,
-            "isFrame": False,
-            "keepFreeFloatingNodes": False,
-            "contextResolver": ContextResolver(jsonld._resolved_context_cache, self.loader),
-        }
-
     def initial(self) -> ContextInfo:
         """The initial active context."""
         if self._initial is None:
-            ctx = self._processor._get_initial_context({"processingMode": self.processing_mode})
-            self._initial = self.info(ctx)
+            self._initial = self.info(initial_context(self.processing_mode))
         return self._initial
 
     def info(self, ctx: Mapping[str, Any]) -> ContextInfo:
@@ -372,16 +320,37 @@ class Env:
             hit = self._memo.get(memo_key)
             if hit is not None:
                 return hit
-        ctx = self._processor._process_context(
-            parent.ctx,
-            local,
-            self.options(),
-            override_protected=override_protected,
-            propagate=propagate,
-        )
+        try:
+            ctx = self._own.process(
+                parent.ctx, local, override_protected=override_protected, propagate=propagate
+            )
+            self.stats["own"] += 1
+        except Exception:  # Unsupported, or a pyld error case: pyld decides
+            ctx = self._pyld_process(parent.ctx, local, override_protected, propagate)
+            self.stats["pyld"] += 1
         result = self.info(ctx)
         if memo_key is not None:
             self._memo.put(memo_key, result)
+        return result
+
+    def _pyld_process(
+        self, active: Mapping[str, Any], local: Any, override_protected: bool, propagate: bool
+    ) -> Mapping[str, Any]:
+        """pyld's own context processing (imported only when needed)."""
+        from pyld import jsonld
+        from pyld.context_resolver import ContextResolver
+
+        options = {
+            "documentLoader": self.loader,
+            "base": self.base,
+            "processingMode": self.processing_mode,
+            "isFrame": False,
+            "keepFreeFloatingNodes": False,
+            "contextResolver": ContextResolver(jsonld._resolved_context_cache, self.loader),
+        }
+        result: Mapping[str, Any] = jsonld.JsonLdProcessor()._process_context(
+            active, local, options, override_protected=override_protected, propagate=propagate
+        )
         return result
 
     def clear(self) -> None:

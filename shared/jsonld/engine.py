@@ -11,18 +11,24 @@ benchmark).
 from __future__ import annotations
 
 import copy
+import sys
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from pyld import jsonld
-
 from shared.jsonld.contexts import ContextInfo, Env
-from shared.jsonld.fastexpand import FastExpander, Unsupported
+from shared.jsonld.fastexpand import FastExpander
 from shared.jsonld.fastrdf import expanded_quads
+from shared.jsonld.iri import Unsupported
 from shared.jsonld.nquads import Quad, iri_term, literal_term
 
 stats: Counter[str] = Counter()
+
+
+class RelativeGraphName(ValueError):
+    """A named graph whose name is not an absolute IRI (with ``strict_graph_names``)."""
+
+
 _fast_enabled = True
 
 
@@ -76,6 +82,8 @@ def pyld_expand(
     expand_context: Any = None,
 ) -> list[Any]:
     """Stock pyld expansion with ``env``'s loader, base and processing mode."""
+    from pyld import jsonld
+
     processor = jsonld.JsonLdProcessor(on_property_dropped=on_dropped or (lambda _: None))
     options: dict[str, Any] = {
         "documentLoader": env.loader,
@@ -98,7 +106,8 @@ def quads(
     """The RDF quads of an expanded document (blank-node labels are arbitrary).
 
     ``strict_graph_names``: a named graph whose name is not an absolute IRI raises
-    ``ValueError`` (Satchel's policy) instead of being dropped (pyld's ``to_rdf``).
+    :class:`RelativeGraphName` (Satchel's policy) instead of being dropped (pyld's
+    ``to_rdf``).
     """
     if _fast_enabled:
         try:
@@ -129,6 +138,8 @@ def pyld_quads(
     strict_graph_names: bool = True,
 ) -> list[Quad]:
     """pyld's node map and RDF conversion; options as :func:`quads`."""
+    from pyld import jsonld
+
     expanded = copy.deepcopy(expanded)  # pyld's list conversion consumes its input
     processor = jsonld.JsonLdProcessor()
     options: dict[str, Any] = {
@@ -148,7 +159,7 @@ def pyld_quads(
         elif jsonld._is_absolute_iri(graph_name):
             g = iri_term(graph_name)
         elif strict_graph_names:
-            raise ValueError(graph_name)
+            raise RelativeGraphName(graph_name)
         else:
             continue
         for triple in processor._graph_to_rdf(graph, issuer, options):
@@ -161,6 +172,12 @@ def pyld_quads(
                 )
             )
     return out
+
+
+def is_pyld_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is pyld's ``JsonLdError`` (without importing pyld if it never ran)."""
+    module = sys.modules.get("pyld.jsonld")
+    return module is not None and isinstance(exc, module.JsonLdError)
 
 
 def _term(obj: dict[str, Any]) -> str:

@@ -15,8 +15,6 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from pyld import jsonld
-
 from shared.errors import ContextError, JsonLdError
 from shared.jsonld import engine, reuse
 from shared.jsonld.contexts import KEYWORDS, Env
@@ -150,7 +148,9 @@ def safe_expand(document: dict[str, Any]) -> list[Any]:
 
     try:
         expanded, root = engine.expand_with_root(document, ENV, on_dropped=on_dropped)
-    except jsonld.JsonLdError as exc:
+    except Exception as exc:
+        if not engine.is_pyld_error(exc):
+            raise
         raise _translate(exc) from exc
     if dropped:
         term = dropped[0]
@@ -187,16 +187,18 @@ def _translate(exc: Any) -> Exception:
 
 
 def expanded_to_quads(expanded: list[Any]) -> list[Quad]:
-    """Convert an already-safe expanded document to RDF quads (may modify ``expanded``)."""
+    """Convert an already-safe expanded document to RDF quads."""
     try:
         return engine.quads(expanded, processing_mode="json-ld-1.1", rdf_direction="i18n-datatype")
-    except jsonld.JsonLdError as exc:
-        raise _translate(exc) from exc
-    except ValueError as exc:
+    except engine.RelativeGraphName as exc:
         raise JsonLdError(
             f"Graph name {exc.args[0]!r} is not an absolute IRI.",
             code="jsonld.relative-iri",
         ) from exc
+    except Exception as exc:
+        if not engine.is_pyld_error(exc):
+            raise
+        raise _translate(exc) from exc
 
 
 def to_quads(document: dict[str, Any]) -> list[Quad]:

@@ -24,6 +24,7 @@ from shared.jsonld.contexts import (
     ContextInfo,
     Env,
     TermInfo,
+    Unsupported,
     is_absolute_iri,
 )
 
@@ -31,10 +32,6 @@ OnDropped = Callable[[Any], None]
 
 _SCALARS: Final = (str, int, float, bool)
 _VALUE_KEYS: Final = frozenset({"@value", "@type", "@index", "@language", "@direction"})
-
-
-class Unsupported(Exception):
-    """The fast path cannot vouch for pyld-identical output; use pyld."""
 
 
 def _add(parent: dict[str, Any], prop: str, value: Any, as_array: bool) -> None:

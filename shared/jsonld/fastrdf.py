@@ -14,13 +14,12 @@ express, raises :class:`~shared.jsonld.fastexpand.Unsupported`.
 
 from __future__ import annotations
 
+import importlib
 from numbers import Integral, Real
 from typing import Any, Final
 
-from pyld import jsonld
-
 from shared.jsonld.contexts import KEYWORDS, is_absolute_iri
-from shared.jsonld.fastexpand import Unsupported
+from shared.jsonld.iri import Unsupported
 from shared.jsonld.nquads import Quad, escape_literal
 
 RDF: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -60,7 +59,21 @@ def _is_integer(v: Any) -> bool:
 
 
 def _double(value: Any) -> str:
-    return str(jsonld._canonicalize_double(value))
+    """The canonical xsd:double form pyld writes: ``1.5E0``, ``-2.25E-7``, ``1.0E21``."""
+    text = f"{value:.15E}"
+    if "E" not in text:
+        return text  # NAN, INF, -INF, as pyld leaves them
+    mantissa, exponent = text.split("E")
+    mantissa = mantissa.rstrip("0")
+    if mantissa.endswith("."):
+        mantissa += "0"
+    return f"{mantissa}E{int(exponent)}"
+
+
+def _json_literal(value: Any) -> str:
+    """RFC 8785 (JCS) text of a JSON literal, by the same library pyld uses."""
+    canonicalize = importlib.import_module("c14n.Canonicalize").canonicalize
+    return str(canonicalize(value).decode("utf-8"))
 
 
 class _Writer:
@@ -313,7 +326,7 @@ class _Writer:
         value = item["@value"]
         datatype = item.get("@type")
         if datatype == "@json":
-            return _literal(jsonld.canonicalize(value).decode("utf-8"), RDF_JSON)
+            return _literal(_json_literal(value), RDF_JSON)
         if type(value) is str and datatype != XSD_DOUBLE:
             if self._i18n and "@direction" in item:
                 language = item.get("@language", "")

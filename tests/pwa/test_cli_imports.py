@@ -9,10 +9,11 @@ from pathlib import Path
 
 # httpx: only to fetch (did:web, status lists, URLs); jsonschema/referencing: only when a
 # credential names a credentialSchema; cbor2: only for ecdsa-sd-2023; litestar: the server;
-# rfc8785: only for the JCS suites; the server and issuer modules: only for their commands.
+# rfc8785: only for the JCS suites; the server and issuer modules: only for their commands;
+# pyld (and lxml, which it loads): only when the JSON-LD fast path gives up.
 LAZY = (
     *("httpx", "httpcore", "jsonschema", "referencing", "cbor2", "litestar", "rfc8785"),
-    *("issuer", "pwa.serve", "pwa.cli_issuer", "shared.service"),
+    *("issuer", "pwa.serve", "pwa.cli_issuer", "shared.service", "pyld", "lxml"),
 )
 
 

@@ -13,8 +13,9 @@ import json
 import pytest
 
 from shared.jsonld import engine
-from shared.jsonld.fastexpand import FastExpander, Unsupported
+from shared.jsonld.fastexpand import FastExpander
 from shared.jsonld.fastrdf import expanded_quads
+from shared.jsonld.iri import Unsupported
 from shared.jsonld.rdfc import canonicalize
 from tests.shared.jsonld.jsonld_api_suite import (
     SUITE,
