@@ -6,23 +6,33 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from shared.did import ResolveContext
 from shared.errors import SatchelError
-from shared.fetch import Fetcher, FetchPolicy
 from shared.verification.parse import InputLimits, parse_input
 from shared.verification.pipeline import VerifyOptions, verify
 from shared.verification.render import render_text
 from shared.verification.trust import load_trust_list
 
+if TYPE_CHECKING:  # httpx (the fetcher) is imported only when the network is needed
+    from shared.fetch import Fetcher
+
 EXIT_VERIFIED, EXIT_NOT_VERIFIED, EXIT_UNUSABLE = 0, 1, 2
 
 
-def _fetcher(allow_hosts: list[str] | None) -> Fetcher:
-    """The guarded fetcher, also allowing ``--allow-host`` entries (e.g. a local server)."""
+def _fetcher(allow_hosts: list[str] | None) -> Fetcher | None:
+    """The guarded fetcher, also allowing ``--allow-host`` entries (e.g. a local server).
+
+    None without such entries: then the process default (the same policy from the
+    environment) is built on first use, so a purely local verification never loads httpx.
+    """
+    if not allow_hosts:
+        return None
+    from shared.fetch import Fetcher, FetchPolicy
+
     policy = FetchPolicy.from_env()
     if allow_hosts:
         policy = msgspec.structs.replace(
@@ -31,11 +41,15 @@ def _fetcher(allow_hosts: list[str] | None) -> Fetcher:
     return Fetcher(policy)
 
 
-async def _read_source(source: str, limits: InputLimits, fetcher: Fetcher) -> bytes:
+async def _read_source(source: str, limits: InputLimits, fetcher: Fetcher | None) -> bytes:
     if source == "-":
         return sys.stdin.buffer.read(limits.max_bytes + 1)
     if source.startswith(("https://", "http://")):
-        result = await fetcher.get(source, accept="application/json, application/jwt")
+        from shared.fetch import default_fetcher
+
+        result = await (fetcher or default_fetcher()).get(
+            source, accept="application/json, application/jwt"
+        )
         return result.body
     return Path(source).read_bytes()
 
@@ -75,8 +89,12 @@ async def _verify_command(args: argparse.Namespace) -> int:
     return EXIT_VERIFIED if report.verified else EXIT_NOT_VERIFIED
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``satchel``."""
+def build_parser(*, verify_only: bool = False) -> argparse.ArgumentParser:
+    """The argument parser of ``satchel``.
+
+    ``verify_only`` leaves out the other commands, whose option definitions import the
+    server and issuer modules: ``satchel verify`` starts without loading them.
+    """
     parser = argparse.ArgumentParser(
         prog="satchel", description="Satchel credential wallet and verifier"
     )
@@ -106,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="HOST:PORT",
         help="also fetch from this (e.g. local) host over http: status lists, did:web",
     )
+    if verify_only:
+        return parser
     s = sub.add_parser("serve", help="run the wallet, verifier, issuer and PWA")
     from pwa.serve import add_serve_arguments
 
@@ -120,7 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``satchel`` console script."""
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    args = build_parser(verify_only=words[:1] == ["verify"]).parse_args(words)
     if args.command == "verify":
         return asyncio.run(_verify_command(args))
     if args.command == "serve":

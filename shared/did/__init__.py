@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.did import jwk as did_jwk
 from shared.did import key as did_key
 from shared.did.methods import public_key_of_method
 from shared.errors import DidError, VerificationMethodError
-from shared.fetch import Fetcher, default_fetcher
 from shared.keys import PublicKey
+
+if TYPE_CHECKING:  # the fetcher (httpx) is imported only when a DID needs the network
+    from shared.fetch import Fetcher
 
 
 @dataclass
@@ -31,6 +33,8 @@ class ResolveContext:
     def get_fetcher(self) -> Fetcher:
         """The fetcher to use (the process default unless one was given)."""
         if self.fetcher is None:
+            from shared.fetch import default_fetcher
+
             self.fetcher = default_fetcher()
         return self.fetcher
 

@@ -11,22 +11,19 @@ no real document uses: anything resolved against it was relative.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
-from pyld import jsonld
-
 from shared.errors import ContextError, JsonLdError
-from shared.jsonld.loader import document_loader
-from shared.jsonld.nquads import Quad, iri_term, literal_term
+from shared.jsonld import engine, reuse
+from shared.jsonld.contexts import KEYWORDS, Env
+from shared.jsonld.loader import document_loader, pin_of
+from shared.jsonld.nquads import Quad
 
 SENTINEL_BASE = "https://relative-iri.satchel.invalid/"
-
-_OPTIONS_BASE: dict[str, Any] = {
-    "documentLoader": document_loader,
-    "base": SENTINEL_BASE,
-    "processingMode": "json-ld-1.1",
-}
+_IGNORED = "ignored"  # _find_relative's answer for an @id or type pyld expanded to null
+_KEYWORD_LIKE = re.compile(r"^@[a-zA-Z]+$")
 
 
 def _json_paths(node: Any, key: str, path: str = "$") -> Iterator[str]:
@@ -43,31 +40,64 @@ def _json_paths(node: Any, key: str, path: str = "$") -> Iterator[str]:
             yield from _json_paths(v, key, f"{path}[{i}]")
 
 
-def _find_relative(expanded: Any, path: str = "$") -> str | None:
-    """Return a description of the first relative IRI left in ``expanded``."""
-    if isinstance(expanded, list):
-        for i, v in enumerate(expanded):
-            found = _find_relative(v, f"{path}[{i}]")
+def _find_relative(expanded: Any) -> str | None:
+    """Describe the first relative IRI left in ``expanded`` (depth first, in order)."""
+    if type(expanded) is list:
+        for v in expanded:
+            found = _find_relative(v)
             if found:
                 return found
         return None
-    if not isinstance(expanded, dict):
+    if type(expanded) is not dict:
         return None
     for key, value in expanded.items():
-        if key.startswith(SENTINEL_BASE):
-            return f"property {key[len(SENTINEL_BASE) :]!r}"
-        if key == "@id" and isinstance(value, str) and value.startswith(SENTINEL_BASE):
-            return f"@id {value[len(SENTINEL_BASE) :]!r}"
-        if key == "@type":
-            for t in value if isinstance(value, list) else [value]:
-                if isinstance(t, str) and t.startswith(SENTINEL_BASE):
+        if key[:1] != "@":
+            if key.startswith(SENTINEL_BASE):
+                return f"property {key[len(SENTINEL_BASE) :]!r}"
+        elif key == "@id":
+            if value is None:
+                return _IGNORED
+            if type(value) is str and value.startswith(SENTINEL_BASE):
+                return f"@id {value[len(SENTINEL_BASE) :]!r}"
+        elif key == "@type":
+            for t in value if type(value) is list else [value]:
+                if type(t) is str and t.startswith(SENTINEL_BASE):
                     return f"type {t[len(SENTINEL_BASE) :]!r}"
-        if key == "@value":
+                if t is None:
+                    return _IGNORED
+        elif key == "@value":
             continue
-        found = _find_relative(value, path)
-        if found:
-            return found
+        if type(value) is list or type(value) is dict:
+            found = _find_relative(value)
+            if found:
+                return found
     return None
+
+
+def _ignored_error(document: Any) -> JsonLdError:
+    # pyld expands an identifier or type that looks like a keyword ("@foo") to null.
+    path, value = next(_keyword_like_values(document), ("$", None))
+    return JsonLdError(
+        f"{value!r} at {path} has the form of a JSON-LD keyword, so as an identifier or type "
+        "it would be silently ignored; the document is refused.",
+        code="jsonld.relative-iri",
+        path=path,
+        value=value,
+    )
+
+
+def _keyword_like_values(node: Any, path: str = "$") -> Iterator[tuple[str, str]]:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "@context":
+                continue
+            child = f"{path}.{k}" if k.isidentifier() else f"{path}[{k!r}]"
+            yield from _keyword_like_values(v, child)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _keyword_like_values(v, f"{path}[{i}]")
+    elif isinstance(node, str) and _KEYWORD_LIKE.match(node) and node not in KEYWORDS:
+        yield path, node
 
 
 def _relative_error(document: Any, what: str) -> JsonLdError:
@@ -105,6 +135,10 @@ def _path_of_value(node: Any, value: str, path: str = "$") -> str | None:
     return None
 
 
+# One environment for every verification: bundled contexts only, the sentinel base.
+ENV = Env(document_loader, base=SENTINEL_BASE, processing_mode="json-ld-1.1", pin_of=pin_of)
+
+
 def safe_expand(document: dict[str, Any]) -> list[Any]:
     """Expand ``document`` with bundled contexts; refuse any silent data loss."""
     dropped: list[str] = []
@@ -112,10 +146,11 @@ def safe_expand(document: dict[str, Any]) -> list[Any]:
     def on_dropped(prop: Any) -> None:
         dropped.append(str(prop))
 
-    processor = jsonld.JsonLdProcessor(on_property_dropped=on_dropped)
     try:
-        expanded: list[Any] = processor.expand(document, dict(_OPTIONS_BASE))
-    except jsonld.JsonLdError as exc:
+        expanded, root = engine.expand_with_root(document, ENV, on_dropped=on_dropped)
+    except Exception as exc:
+        if not engine.is_pyld_error(exc):
+            raise
         raise _translate(exc) from exc
     if dropped:
         term = dropped[0]
@@ -128,8 +163,11 @@ def safe_expand(document: dict[str, Any]) -> list[Any]:
             term=term,
         )
     relative = _find_relative(expanded)
+    if relative == _IGNORED:
+        raise _ignored_error(document)
     if relative:
         raise _relative_error(document, relative)
+    reuse.remember(document, expanded, root)
     return expanded
 
 
@@ -148,52 +186,28 @@ def _translate(exc: Any) -> Exception:
     return JsonLdError(f"JSON-LD processing failed: {exc}", code="jsonld.invalid")
 
 
-def _term(obj: dict[str, Any]) -> str:
-    kind = obj["type"]
-    if kind == "IRI":
-        return iri_term(obj["value"])
-    if kind == "blank node":
-        return str(obj["value"])
-    return literal_term(obj["value"], obj.get("datatype"), obj.get("language"))
-
-
 def expanded_to_quads(expanded: list[Any]) -> list[Quad]:
     """Convert an already-safe expanded document to RDF quads."""
-    processor = jsonld.JsonLdProcessor()
-    options: dict[str, Any] = dict(_OPTIONS_BASE)
-    options["rdfDirection"] = "i18n-datatype"
-    options["produceGeneralizedRdf"] = False
-    issuer = jsonld.IdentifierIssuer("_:b")
-    node_map: dict[str, Any] = {"@default": {}}
     try:
-        processor._create_node_map(expanded, node_map, "@default", issuer)
-        quads: list[Quad] = []
-        for graph_name, graph in sorted(node_map.items()):
-            if graph_name == "@default":
-                g = ""
-            elif graph_name.startswith("_:"):
-                g = graph_name
-            elif jsonld._is_absolute_iri(graph_name):
-                g = iri_term(graph_name)
-            else:
-                raise JsonLdError(
-                    f"Graph name {graph_name!r} is not an absolute IRI.",
-                    code="jsonld.relative-iri",
-                )
-            for triple in processor._graph_to_rdf(graph, issuer, options):
-                quads.append(
-                    (
-                        _term(triple["subject"]),
-                        _term(triple["predicate"]),
-                        _term(triple["object"]),
-                        g,
-                    )
-                )
-    except jsonld.JsonLdError as exc:
+        return engine.quads(expanded, processing_mode="json-ld-1.1", rdf_direction="i18n-datatype")
+    except engine.RelativeGraphName as exc:
+        raise JsonLdError(
+            f"Graph name {exc.args[0]!r} is not an absolute IRI.",
+            code="jsonld.relative-iri",
+        ) from exc
+    except Exception as exc:
+        if not engine.is_pyld_error(exc):
+            raise
         raise _translate(exc) from exc
-    return quads
 
 
 def to_quads(document: dict[str, Any]) -> list[Quad]:
-    """Safely expand ``document`` and return its RDF quads (not yet canonical)."""
-    return expanded_to_quads(safe_expand(document))
+    """Safely expand ``document`` and return its RDF quads (not yet canonical).
+
+    The unsecured form of a document :func:`safe_expand` just accepted is not expanded
+    again: its expansion is derived from that one (see :mod:`shared.jsonld.reuse`).
+    """
+    expanded = reuse.recall(document)
+    if expanded is None:
+        expanded = safe_expand(document)
+    return expanded_to_quads(expanded)

@@ -31,6 +31,12 @@ def known_context_urls() -> frozenset[str]:
     return frozenset(_pins())
 
 
+def pin_of(url: str) -> str | None:
+    """The pinned sha256 of the bundled context at ``url`` (None if not bundled)."""
+    pin = _pins().get(url)
+    return None if pin is None else pin["sha256"]
+
+
 @cache
 def load_context(url: str) -> Any:
     """Return the parsed JSON of the bundled context at ``url`` (hash-checked once)."""

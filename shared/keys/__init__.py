@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,
@@ -122,6 +122,8 @@ class PublicKey:
 
     def multikey(self) -> str:
         """Multikey ``publicKeyMultibase`` (base58btc, multicodec prefixed)."""
+        from cryptography.hazmat.primitives import serialization  # lazy: ~7 ms
+
         if self.key_type == "RSA":
             raise KeyFormatError("RSA keys have no Multikey form here.", code="key.unsupported")
         if isinstance(self.key, ed25519.Ed25519PublicKey):
@@ -134,6 +136,8 @@ class PublicKey:
 
     def jwk(self) -> dict[str, str]:
         """Public JWK (RFC 7517 / RFC 8037)."""
+        from cryptography.hazmat.primitives import serialization  # lazy: ~7 ms
+
         if isinstance(self.key, ed25519.Ed25519PublicKey):
             raw = self.key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
             return {"kty": "OKP", "crv": "Ed25519", "x": b64url_encode(raw)}
@@ -155,6 +159,8 @@ class PublicKey:
 
     def raw(self) -> bytes:
         """Raw public key bytes (Ed25519: 32 bytes; EC: compressed point)."""
+        from cryptography.hazmat.primitives import serialization  # lazy: ~7 ms
+
         if isinstance(self.key, ed25519.Ed25519PublicKey):
             return self.key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         if isinstance(self.key, ec.EllipticCurvePublicKey):
@@ -187,6 +193,8 @@ class PrivateKey:
 
     def multikey(self) -> str:
         """Multikey ``secretKeyMultibase``."""
+        from cryptography.hazmat.primitives import serialization  # lazy: ~7 ms
+
         if isinstance(self.key, ed25519.Ed25519PrivateKey):
             raw = self.key.private_bytes(
                 serialization.Encoding.Raw,
@@ -201,6 +209,8 @@ class PrivateKey:
 
     def jwk(self) -> dict[str, str]:
         """Private JWK (public members plus ``d``)."""
+        from cryptography.hazmat.primitives import serialization  # lazy: ~7 ms
+
         jwk = self.public_key.jwk()
         if isinstance(self.key, ed25519.Ed25519PrivateKey):
             d = self.key.private_bytes(

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import copy
+import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,21 +37,21 @@ register(ECDSA_JCS_2019)
 register(ED25519_SIGNATURE_2020)
 
 
-def _register_sd() -> None:
-    try:
-        from shared.proofs.ecdsa_sd import ECDSA_SD_2023
-    except ImportError:  # pragma: no cover - module arrives separately
-        return
-    register(ECDSA_SD_2023)
+# Suites imported on first use (ecdsa-sd-2023 needs cbor2); the module registers itself.
+_LAZY_SUITES = {("DataIntegrityProof", "ecdsa-sd-2023"): "shared.proofs.ecdsa_sd"}
 
 
-_register_sd()
+def _load_lazy(key: tuple[str, str]) -> None:
+    module = _LAZY_SUITES.get(key)
+    if module is not None and key not in SUITES:
+        importlib.import_module(module)
 
 
 def find_suite(proof: dict[str, Any]) -> Cryptosuite:
     """The registered suite for ``proof``; an unknown type or cryptosuite is an error."""
     ptype = proof.get("type")
     name = proof.get("cryptosuite", "") if ptype == "DataIntegrityProof" else ""
+    _load_lazy((str(ptype), str(name)))
     suite = SUITES.get((str(ptype), str(name)))
     if suite is None:
         what = f"cryptosuite {name!r}" if ptype == "DataIntegrityProof" else f"proof type {ptype!r}"
@@ -216,6 +217,7 @@ def sign_document(
     **options: Any,
 ) -> dict[str, Any]:
     """Return ``document`` with a new proof made by ``suite`` (added to any proof set)."""
+    _load_lazy(("DataIntegrityProof", suite))
     found = find_suite(
         {"type": "DataIntegrityProof", "cryptosuite": suite}
         if (("DataIntegrityProof", suite) in SUITES)

@@ -544,3 +544,12 @@ class EcdsaSd2023:
 
 
 ECDSA_SD_2023 = EcdsaSd2023()
+
+
+def _register() -> None:
+    from shared.proofs import register  # imported lazily by shared.proofs.find_suite
+
+    register(ECDSA_SD_2023)
+
+
+_register()

@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-import rfc8785
-
 from shared.errors import ProofError
 from shared.jsonld.expand import to_quads
 from shared.jsonld.rdfc import canonicalize
@@ -28,6 +26,8 @@ def rdfc(document: dict[str, Any], *, hash_name: str = "sha256", js_compat: bool
 
 def jcs(document: Any) -> bytes:
     """RFC 8785 JSON Canonicalization Scheme bytes of ``document``."""
+    import rfc8785  # lazy: only the *-jcs-* suites need it
+
     try:
         return bytes(rfc8785.dumps(document))
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
@@ -36,10 +36,16 @@ def jcs(document: Any) -> bytes:
         ) from exc
 
 
+_HASHES = {"sha256": hashlib.sha256, "sha384": hashlib.sha384}
+
+
 def digest(data: bytes | str, hash_name: str) -> bytes:
     """Hash ``data`` (UTF-8 when text) with sha256 or sha384."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    return hashlib.new(hash_name, raw).digest()
+    constructor = _HASHES.get(hash_name)
+    if constructor is None:  # hashlib.new is slower; kept for any other name
+        return hashlib.new(hash_name, raw).digest()
+    return constructor(raw).digest()
 
 
 def needs_js_compat(document: Any) -> bool:

@@ -18,23 +18,15 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from itertools import islice
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import msgspec
-from jsonschema import (
-    Draft4Validator,
-    Draft6Validator,
-    Draft7Validator,
-    Draft201909Validator,
-    Draft202012Validator,
-)
-from jsonschema.exceptions import SchemaError as JsonSchemaSchemaError
-from jsonschema.exceptions import ValidationError
-from referencing import Registry, Resource
-from referencing.exceptions import Unresolvable
-from referencing.jsonschema import DRAFT202012
 
 from shared.errors import SchemaError
+
+if TYPE_CHECKING:  # jsonschema is imported only when a credential names a schema
+    from jsonschema.exceptions import ValidationError
+    from referencing import Resource
 
 __all__ = [
     "MAX_DEPTH",
@@ -63,13 +55,19 @@ MAX_DEPTH = 64
 
 _MAX_REASON = 200
 
-_DRAFTS: dict[str, Any] = {
-    "https://json-schema.org/draft/2020-12/schema": Draft202012Validator,
-    "https://json-schema.org/draft/2019-09/schema": Draft201909Validator,
-    "http://json-schema.org/draft-07/schema": Draft7Validator,
-    "http://json-schema.org/draft-06/schema": Draft6Validator,
-    "http://json-schema.org/draft-04/schema": Draft4Validator,
-}
+
+@cache
+def _drafts() -> dict[str, Any]:
+    import jsonschema
+
+    return {
+        "https://json-schema.org/draft/2020-12/schema": jsonschema.Draft202012Validator,
+        "https://json-schema.org/draft/2019-09/schema": jsonschema.Draft201909Validator,
+        "http://json-schema.org/draft-07/schema": jsonschema.Draft7Validator,
+        "http://json-schema.org/draft-06/schema": jsonschema.Draft6Validator,
+        "http://json-schema.org/draft-04/schema": jsonschema.Draft4Validator,
+    }
+
 
 Status = Literal["passed", "failed", "warning"]
 
@@ -149,9 +147,13 @@ class SchemaBundle:
         compiled = self._validators.get(url)
         if compiled is not None:
             return compiled
+        from jsonschema.exceptions import SchemaError as JsonSchemaSchemaError
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT202012
+
         schema = self.load(url)
         dialect = schema.get("$schema")
-        cls = _DRAFTS.get(dialect.rstrip("#")) if isinstance(dialect, str) else None
+        cls = _drafts().get(dialect.rstrip("#")) if isinstance(dialect, str) else None
         if cls is None:
             raise SchemaError(
                 f"The bundled schema {url!r} uses an unsupported JSON Schema dialect {dialect!r}.",
@@ -179,6 +181,9 @@ class SchemaBundle:
 
     def _retrieve(self, uri: str) -> Resource[Any]:
         """Registry retrieve hook: bundled schemas only, never the network."""
+        from referencing import Resource
+        from referencing.jsonschema import DRAFT202012
+
         if uri not in self._pins:
             raise SchemaError(
                 f"The schema refers to {uri!r}, which is not bundled; it was not fetched.",
@@ -292,6 +297,8 @@ def _outcome_for_error(schema_id: str, schema_type: str, exc: SchemaError) -> Sc
 def _check_one(
     document: dict[str, Any], entry: Any, bundle: SchemaBundle, *, too_deep: bool
 ) -> SchemaOutcome:
+    from referencing.exceptions import Unresolvable
+
     if not isinstance(entry, dict):
         return SchemaOutcome(
             schema_id="",

@@ -16,15 +16,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shared.errors import SatchelError
-from shared.fetch import FetchPolicy
+
+if TYPE_CHECKING:  # httpx (shared.fetch) is imported only when settings are built
+    from shared.fetch import FetchPolicy
 
 
 class SettingsError(SatchelError):
     """The server cannot start with these settings."""
 
     code = "settings.invalid"
+
+
+def _fetch_policy_from_env() -> FetchPolicy:
+    from shared.fetch import FetchPolicy
+
+    return FetchPolicy.from_env()
 
 
 def _utcnow() -> datetime:
@@ -48,7 +57,7 @@ class Settings:
     max_body_bytes: int = 1_048_576
     # Seconds between scheduled re-verifications of stored credentials (0: never).
     reverify_interval: float = 86_400.0
-    fetch_policy: FetchPolicy = field(default_factory=FetchPolicy.from_env)
+    fetch_policy: FetchPolicy = field(default_factory=_fetch_policy_from_env)
     now: Callable[[], datetime] = _utcnow
 
     @property

@@ -12,14 +12,16 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from shared.did import ResolveContext
 from shared.errors import SatchelError, StatusError
-from shared.fetch import Fetcher
 from shared.proofs import ProofPolicy, verify_proofs
 from shared.shapes import id_of
 from shared.verification.dates import iso, parse_datetime
+
+if TYPE_CHECKING:  # httpx is imported only when a status list is fetched
+    from shared.fetch import Fetcher
 
 State = Literal["clear", "set", "message", "unavailable", "unsupported"]
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.errors import SatchelError, StatusError
-from shared.fetch import bounded_gunzip
 from shared.status import (
     StatusContext,
     StatusOutcome,
@@ -83,6 +82,8 @@ def decode_list(encoded: Any, *, multibase: bool = True, limit: int = MAX_LIST_B
     except (binascii.Error, ValueError) as exc:
         raise StatusError("the status list's encodedList is not valid base64url") from exc
     try:
+        from shared.fetch import bounded_gunzip  # lazy: shared.fetch imports httpx
+
         return bounded_gunzip(raw, limit)
     except SatchelError as exc:
         if exc.code == "fetch.decompression-bomb":

@@ -92,6 +92,31 @@ def test_relative_id_is_refused(context: str) -> None:
     assert err.value.details["path"] == "$.credentialSubject.id"
 
 
+@pytest.mark.parametrize(
+    ("where", "value", "path"),
+    [
+        (("credentialSubject", "id"), "@ignoreMe", "$.credentialSubject.id"),
+        (("issuer",), "@ignoreMe", "$.issuer"),
+        (("type",), ["VerifiableCredential", "@ignoreMe"], "$.type[1]"),
+    ],
+)
+def test_keyword_like_identifier_or_type_is_refused(
+    where: tuple[str, ...], value: Any, path: str
+) -> None:
+    """pyld expands "@anything" used as an @id or type to null: silently ignored (and
+    a TypeError later in its RDF conversion). Refused, naming the JSON path."""
+    doc = _vc(V2)
+    target = doc
+    for key in where[:-1]:
+        target = target[key]
+    target[where[-1]] = value
+    with pytest.raises(JsonLdError) as err:
+        safe_expand(doc)
+    assert err.value.code == "jsonld.relative-iri"
+    assert err.value.details["path"] == path
+    assert "@ignoreMe" in err.value.message
+
+
 @pytest.mark.parametrize("context", [V1, V2])
 def test_undefined_type_is_refused(context: str) -> None:
     doc = _vc(context)
