@@ -71,7 +71,7 @@ _PAGE_HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",
     "Content-Security-Policy": (
-        "default-src 'none'; img-src https: data:; style-src 'unsafe-inline'; "
+        "default-src 'none'; img-src https: data:; style-src 'self'; "
         "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
     ),
     "X-Content-Type-Options": "nosniff",

@@ -70,10 +70,8 @@ def share_page(presentation: dict[str, Any], url: str, *, qr: str | None = None)
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width,initial-scale=1'>"
         f"<title>{title}</title>"
-        "<style>body{font-family:system-ui,sans-serif;max-width:48rem;margin:auto;padding:1rem}"
-        ".credential{border:1px solid #ccc;border-radius:.5rem;padding:1rem;margin:1rem 0}"
-        "dt{font-weight:600}.qr svg{width:12rem;height:12rem}"
-        "@media print{a.json{display:none}}</style></head><body>"
+        # The app's Content-Security-Policy allows no inline style: the sheet is a static file.
+        "<link rel='stylesheet' href='/static/print.css'></head><body>"
         f"<h1>{title}</h1><p>Presented by <code>{holder}</code>, signed with the holder's key. "
         f"<a class='json' href='{link}' type='application/json'>Signed presentation (JSON)</a>"
         f"</p>{cards}{qr_block}</body></html>"

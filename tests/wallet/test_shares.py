@@ -72,6 +72,9 @@ def test_share_page_print_download_linkedin(server: AppServer, learner: LearnerC
     assert "Welding &lt;Level 2&gt;" in page.text and "<Level 2>" not in page.text
     assert "default-src 'none'" in page.headers["content-security-policy"]
     assert "<svg" in printable.text and "Scan to verify" in printable.text
+    # No inline style (the app's CSP forbids it): the print sheet is a static file.
+    assert "<style" not in printable.text and "/static/print.css" in printable.text
+    assert "style-src 'self'" in printable.headers["content-security-policy"]
     download = learner.get(f"/api/wallet/shares/{share['id']}/presentation")
     assert download.status_code == 200 and "attachment" in download.headers["content-disposition"]
     assert _verify(download.json()).verified
