@@ -15,6 +15,7 @@ from typing import Any
 
 from shared.errors import InputError
 from shared.keys import PrivateKey
+from shared.ob3 import ASSOCIATION_TYPES
 from shared.proofs import sign_document
 from shared.schema import validate_credential_schemas
 from shared.sd import sd_base_proof
@@ -27,18 +28,6 @@ OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 OB_EXTENSIONS = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
 CLR_SCHEMA = (
     "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json"
-)
-ASSOCIATION_TYPES = frozenset(
-    {
-        "exactMatchOf",
-        "isChildOf",
-        "isParentOf",
-        "isPartOf",
-        "isPeerOf",
-        "isRelatedTo",
-        "precedes",
-        "replacedBy",
-    }
 )
 
 

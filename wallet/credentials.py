@@ -261,26 +261,12 @@ class Credentials:
         self, learner: Learner, arrival: Arrival, report: VerificationReport, *, origin: str
     ) -> str:
         """Store directly (a bundle the wallet made, a restored backup); 409 on a duplicate."""
-        credential_id = new_id()
         async with self.runtime.db.transaction() as conn:
             try:
-                await self._insert(
-                    conn,
-                    learner,
-                    credential_id,
-                    raw=arrival.raw,
-                    document=arrival.document,
-                    report_json=dumps(report.to_dict()),
-                    state=state_of(report),
-                    bytes_hash=arrival.bytes_hash,
-                    identity=arrival.identity,
-                    source=arrival.source,
-                    origin=origin,
-                )
+                return await self.insert_checked(conn, learner, arrival, report, origin)
             except sqlite3.IntegrityError as exc:
                 row = {"bytes_hash": arrival.bytes_hash, "identity": arrival.identity}
                 raise await self._duplicate_error(conn, learner, row) from exc
-        return credential_id
 
     # -- the store -----------------------------------------------------------------------
 
