@@ -369,8 +369,9 @@ def _fresh_process_rows(runs: int) -> None:
                 print(_line(f"`satchel verify` {label}{suffix}", ours, stock))
     if os.environ.get("PYTHONDONTWRITEBYTECODE"):
         print(
-            "  (this environment sets PYTHONDONTWRITEBYTECODE: Satchel's own modules are "
-            "compiled again by every process; an installed package has its bytecode cached)"
+            "  (this environment sets PYTHONDONTWRITEBYTECODE: Python then never writes "
+            "bytecode itself, so Satchel's modules are compiled by every process unless they "
+            "were compiled ahead, as the README's run command does with compileall)"
         )
 
 
