@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import re
 import time
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -65,6 +66,18 @@ def _with_own_origin(settings: Settings) -> FetchPolicy:
     return msgspec.structs.replace(policy, allow_hosts=frozenset({*policy.allow_hosts, own}))
 
 
+# Path segments that are bearer secrets (share tokens, offer ids, exchange handles): never logged.
+_SECRET_SEGMENT = re.compile(
+    r"^(/s|/share|/oid4vci/offers|/exchanges|/interactions|/oid4vp/requests|/oid4vp/responses)"
+    r"/[^/]+"
+)
+
+
+def loggable_path(path: str) -> str:
+    """``path`` with any secret-bearing segment replaced by ``…``."""
+    return _SECRET_SEGMENT.sub(lambda m: m.group(1) + "/…", path)
+
+
 def access_log_middleware(app: ASGIApp) -> ASGIApp:
     """One structured (JSON) log line per HTTP request."""
 
@@ -88,7 +101,7 @@ def access_log_middleware(app: ASGIApp) -> ASGIApp:
                 json.dumps(
                     {
                         "method": scope.get("method"),
-                        "path": scope.get("path"),
+                        "path": loggable_path(str(scope.get("path", ""))),
                         "status": status,
                         "ms": round((time.perf_counter() - start) * 1000, 2),
                     }

@@ -140,5 +140,6 @@ def serve(args: argparse.Namespace) -> int:
         ssl_certfile=str(certfile) if certfile else None,
         ssl_keyfile=str(keyfile) if keyfile else None,
         log_level="info",
+        access_log=False,  # Satchel logs requests itself (JSON, bearer segments hidden)
     )
     return 0

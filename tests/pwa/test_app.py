@@ -126,3 +126,14 @@ def test_https_server_with_self_signed_certificate(
         assert response.json() == {"status": "ok"}
     finally:
         srv.stop()
+
+
+def test_access_log_hides_bearer_segments() -> None:
+    from pwa.app import loggable_path
+
+    assert loggable_path("/s/abcDEF123") == "/s/…"
+    assert loggable_path("/s/abcDEF123/print") == "/s/…/print"
+    assert loggable_path("/oid4vci/offers/xyz") == "/oid4vci/offers/…"
+    assert loggable_path("/exchanges/tx1/respond") == "/exchanges/…/respond"
+    assert loggable_path("/api/wallet/credentials/abc") == "/api/wallet/credentials/abc"
+    assert loggable_path("/schema") == "/schema"
