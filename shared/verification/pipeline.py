@@ -383,13 +383,7 @@ async def _endorsements(
 async def _clr_credentials(
     document: dict[str, Any], options: VerifyOptions, depth: int
 ) -> tuple[list[CheckResult], list[VerificationReport]]:
-    items = clr.nested_items(document)
-    if len(items) > options.limits.max_credentials:
-        raise InputError(
-            f"The CLR holds {len(items)} credentials; the limit is "
-            f"{options.limits.max_credentials}.",
-            code="input.too-many-credentials",
-        )
+    items = _within_limit(clr.nested_items(document), "CLR", options)
     checks = clr.bundle_checks(document)
     if not items:
         checks.append(
@@ -420,6 +414,17 @@ async def _clr_credentials(
         )
     checks.extend(clr.association_checks(document, documents))
     return checks, reports
+
+
+def _within_limit(items: list[Any], holder: str, options: VerifyOptions) -> list[Any]:
+    """``items`` unless there are more credentials than the input limits allow."""
+    if len(items) > options.limits.max_credentials:
+        raise InputError(
+            f"The {holder} holds {len(items)} credentials; the limit is "
+            f"{options.limits.max_credentials}.",
+            code="input.too-many-credentials",
+        )
+    return items
 
 
 async def _verify_nested(
@@ -654,13 +659,7 @@ def _presentation_checks(
 async def _nested_credentials(
     document: dict[str, Any], options: VerifyOptions, depth: int
 ) -> list[VerificationReport]:
-    items = as_list(document.get("verifiableCredential"))
-    if len(items) > options.limits.max_credentials:
-        raise InputError(
-            f"The presentation holds {len(items)} credentials; the limit is "
-            f"{options.limits.max_credentials}.",
-            code="input.too-many-credentials",
-        )
+    items = _within_limit(as_list(document.get("verifiableCredential")), "presentation", options)
     holder = id_of(document.get("holder"))
     reports: list[VerificationReport] = []
     for i, item in enumerate(items):

@@ -404,3 +404,14 @@ async def test_refresh_service_is_reported_not_followed(college: Party, ada: Par
     check = report.check("refresh-service")
     assert check is not None and check.status == "skipped"
     assert "https://college.test/refresh/1" in check.message and report.verified
+
+
+async def test_clr_with_too_many_credentials_is_refused(college: Party, ada: Party) -> None:
+    from shared.verification.parse import InputLimits
+
+    badges = [college.sign(badge(college, ada.did, f"Skill {i}", i)) for i in range(3)]
+    bundle = ada.sign(clr_of(ada, ada.did, badges))
+    report = await verify(bundle, options=_options(limits=InputLimits(max_credentials=2)))
+    check = report.check("syntax")
+    assert not report.verified and check is not None
+    assert check.code == "input.too-many-credentials" and "CLR holds 3" in check.message
